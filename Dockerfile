@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+# exoclaw-temporal worker image.
+#   docker build -t exoclaw-temporal .
+#   docker run --rm -e TEMPORAL_ADDRESS=host.docker.internal:7233 -v exoclaw-workspace:/workspace exoclaw-temporal
+# The same image runs every subcommand: `docker run ... exoclaw-temporal turn --session s1 "hi"`.
+
+ARG NODE_IMAGE=node:20-slim
+
+# ---- build: full dependencies, pre-bundle the workflow code -------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+COPY activities ./activities
+COPY workflows ./workflows
+COPY scripts ./scripts
+# Workers load dist/workflow-bundle.js instead of bundling at start-up (seconds, not tens of seconds).
+RUN npm run build:workflows && test -s dist/workflow-bundle.js
+
+# ---- runtime: production dependencies only, non-root ---------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    EXOCLAW_WORKSPACE=/workspace \
+    EXOCLAW_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
+    EXOCLAW_HEALTH_PORT=8080 \
+    HOME=/home/exoclaw
+WORKDIR /app
+COPY package.json package-lock.json ./
+# tsx is a runtime dependency: bin/exoclaw-temporal.js runs the TypeScript sources directly.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY bin ./bin
+COPY src ./src
+COPY activities ./activities
+COPY workflows ./workflows
+COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+# uid/gid 10001 match the securityContext in k8s/ (and the sandbox pods in k8s/sandbox/).
+RUN groupadd --gid 10001 exoclaw \
+ && useradd --uid 10001 --gid 10001 --home-dir /home/exoclaw --create-home --shell /usr/sbin/nologin exoclaw \
+ && mkdir -p /workspace \
+ && chown exoclaw:exoclaw /workspace
+USER 10001:10001
+# The shared workspace: sessions/*.jsonl, memory/, skills/, tool-call journal, message blobs.
+VOLUME ["/workspace"]
+# Opt-in health endpoint (worker --health-port): /livez, /readyz, /healthz.
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EXOCLAW_HEALTH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM: the worker stops polling and gives running activities its shutdown grace (10 s by default).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "bin/exoclaw-temporal.js"]
+CMD ["worker", "--health-port", "8080"]

@@ -1,0 +1,32 @@
+import type { Conversation, LLMProvider, ToolRegistry } from '../src/core/index.js';
+import type { Logger } from '../src/logger.js';
+import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
+
+/** Model settings used when a turn does not name its own. */
+export interface LlmDefaults {
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+  reasoningEffort?: string | null;
+}
+
+/**
+ * Everything activities need, rebuilt on each worker from its config and the shared volume.
+ * Nothing here holds state a replacement worker would miss.
+ */
+export interface ActivityDeps {
+  workspace: string;
+  conversation: Conversation;
+  tools: ToolRegistry;
+  /** Resolves a model string to a provider; credentials never leave the worker. */
+  resolveModel(model: string): { provider: LLMProvider; model: string };
+  llmDefaults: LlmDefaults;
+  blobs: BlobStore;
+  leases: SessionLeases;
+  journal: ToolCallJournal;
+  logger: Logger;
+  /** Tool outputs longer than this are stored whole and previewed (head + tail). */
+  toolPreviewChars?: number;
+  /** How often long activities heartbeat (ms). */
+  heartbeatIntervalMs?: number;
+}

@@ -1,0 +1,35 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { BuildPromptStep, MessageHandle } from '../src/core/index.js';
+import { storeMessages } from '../src/storage/index.js';
+import type { ActivityDeps } from './activity-deps.js';
+
+/**
+ * Takes the session's lease (one turn at a time per session), builds the prompt from the shared
+ * volume and stores it as one blob: the workflow gets a reference, not the transcript.
+ */
+export function buildPromptActivity(deps: ActivityDeps) {
+  return async function buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
+    const lease = await deps.leases.acquire(req.sessionId, req.turnId);
+    if (!lease.acquired) {
+      // Retried by Temporal until the running turn records and releases the session.
+      throw ApplicationFailure.create({
+        type: 'SessionBusy',
+        message: `Session ${req.sessionId} is busy with turn ${lease.holder.turnId}; this turn waits for it to finish.`,
+        nextRetryDelay: 500,
+      });
+    }
+    const pluginContext = [...(await systemContexts(deps)), ...(req.extraContext ?? [])];
+    const messages = await deps.conversation.buildPrompt(req.sessionId, req.message, {
+      channel: req.channel,
+      chatId: req.chatId,
+      media: req.media,
+      pluginContext,
+    });
+    return [await storeMessages(deps.blobs, messages)];
+  };
+}
+
+async function systemContexts(deps: ActivityDeps): Promise<string[]> {
+  const texts = await Promise.all(deps.tools.all().map(async (tool) => (await tool.systemContext?.()) ?? ''));
+  return texts.filter((text) => text.trim().length > 0);
+}

@@ -1,0 +1,71 @@
+import { Context } from '@temporalio/activity';
+import { ERROR_HINT, oneLine, toolResultMessage, type ToolStep, type ToolStepResult } from '../src/core/index.js';
+import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
+import type { ActivityDeps } from './activity-deps.js';
+import { keepAlive, throwIfCancelled } from './heartbeat.js';
+
+export type ExecuteToolInput = Omit<ToolStep, 'signal'> & { excludeTools?: string[] };
+
+/**
+ * Runs one tool call, at least once but never silently twice: the journal on the shared volume
+ * returns a finished call's result on retry and tells the tool when an earlier attempt was cut
+ * off mid-run. Heartbeats carry the tool's progress; cancellation reaches the tool's process.
+ */
+export function executeToolActivity(deps: ActivityDeps) {
+  return async function executeTool(req: ExecuteToolInput): Promise<ToolStepResult> {
+    const ctx = Context.current();
+    const { call, turnId } = req;
+    const previous = await deps.journal.read(turnId, call.id);
+    if (previous?.status === 'done' && previous.messageRef) {
+      return {
+        message: { ref: previous.messageRef, count: 1 },
+        isError: previous.isError ?? false,
+        preview: previous.preview ?? '',
+        sentInTurn: previous.sentInTurn,
+      };
+    }
+    await deps.leases.renew(req.sessionId, turnId);
+    await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
+
+    let progress = '';
+    const beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
+    let outcome;
+    try {
+      outcome = req.excludeTools?.includes(call.name)
+        ? { result: `Error: Tool '${call.name}' is not available here.${ERROR_HINT}`, isError: true, sentInTurn: false }
+        : await deps.tools.execute(call, {
+            sessionId: req.sessionId,
+            channel: req.channel,
+            chatId: req.chatId,
+            turnId,
+            toolCallId: call.id,
+            signal: ctx.cancellationSignal,
+            onProgress: (detail) => {
+              progress = detail;
+            },
+            previousAttemptInterrupted: previous?.status === 'started',
+          });
+    } finally {
+      beat.stop();
+    }
+    throwIfCancelled();
+
+    const content = await capToolOutput(
+      deps.workspace,
+      { turnId, callId: call.id },
+      outcome.result,
+      deps.toolPreviewChars ?? DEFAULT_TOOL_PREVIEW_CHARS,
+    );
+    const message = await storeMessages(deps.blobs, [toolResultMessage(call, content, turnId)]);
+    const preview = oneLine(content, 200);
+    await deps.journal.write(turnId, call.id, {
+      status: 'done',
+      attempt: ctx.info.attempt,
+      messageRef: message.ref,
+      isError: outcome.isError,
+      preview,
+      sentInTurn: outcome.sentInTurn,
+    });
+    return { message, isError: outcome.isError, preview, sentInTurn: outcome.sentInTurn };
+  };
+}

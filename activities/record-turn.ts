@@ -1,0 +1,19 @@
+import type { RecordStep } from '../src/core/index.js';
+import { resolveMessages } from '../src/storage/index.js';
+import type { ActivityDeps } from './activity-deps.js';
+
+/** Appends the turn to the session log (idempotent per turn id) and frees the session. */
+export function recordTurnActivity(deps: ActivityDeps) {
+  return async function recordTurn(req: RecordStep): Promise<void> {
+    const messages = await resolveMessages(deps.blobs, req.messages);
+    await deps.conversation.record(req.sessionId, req.turnId, messages);
+    await deps.leases.release(req.sessionId, req.turnId);
+  };
+}
+
+/** Frees the session when a turn ends without recording (cancelled or failed). */
+export function releaseSessionActivity(deps: ActivityDeps) {
+  return async function releaseSession(req: { sessionId: string; turnId: string }): Promise<void> {
+    await deps.leases.release(req.sessionId, req.turnId);
+  };
+}

@@ -1,0 +1,70 @@
+import { ToolRegistry, type Bus, type LLMProvider } from './core/index.js';
+import type { Config } from './config.js';
+import { FileConversation } from './conversation/index.js';
+import { logger as sharedLogger, type Logger } from './logger.js';
+import { resolveProvider } from './providers/index.js';
+import { connectMcpServers, createDefaultTools } from './tools/index.js';
+
+export interface AgentParts {
+  conversation: FileConversation;
+  tools: ToolRegistry;
+  /** Model string → provider; credentials come from the config or this process's env only. */
+  resolveModel(model: string): { provider: LLMProvider; model: string };
+  close(): Promise<void>;
+}
+
+/**
+ * The Node-side parts of an agent, built from the config: one place, shared by the worker
+ * and the in-process runtime, so both get the same tools, store and providers.
+ */
+export async function createAgentParts(
+  config: Config,
+  opts: { logger?: Logger; bus?: Bus; maxRetries?: number } = {},
+): Promise<AgentParts> {
+  const log = opts.logger ?? sharedLogger();
+  const defaults = config.agents.defaults;
+  const resolveModel = (model: string) =>
+    resolveProvider(model, config.providers, { maxRetries: opts.maxRetries ?? 0, logger: log });
+
+  const consolidationModel = resolveModel(defaults.model);
+  const conversation = new FileConversation({
+    workspace: defaults.workspace,
+    provider: consolidationModel.provider,
+    model: consolidationModel.model,
+    memoryWindow: defaults.memoryWindow,
+    tokenBudget: defaults.contextWindowTokens,
+    timezone: defaults.timezone,
+    logger: log,
+  });
+
+  const toolsConfig = config.tools;
+  const sandbox = toolsConfig.exec.sandbox;
+  const tools = new ToolRegistry(
+    createDefaultTools({
+      workspace: defaults.workspace,
+      exec: {
+        timeoutSeconds: toolsConfig.exec.timeout,
+        denyPatterns: toolsConfig.exec.denyPatterns,
+        sandbox: sandbox.enabled && sandbox.url ? { url: sandbox.url } : undefined,
+      },
+      web: {
+        fetch: {
+          allowPrivateHosts: toolsConfig.web.fetch.allowPrivateHosts,
+          maxBytes: toolsConfig.web.fetch.maxBytes,
+          timeoutSeconds: toolsConfig.web.fetch.timeoutSeconds,
+        },
+        search: { apiKey: toolsConfig.web.search.apiKey, defaultCount: toolsConfig.web.search.maxResults },
+      },
+      bus: opts.bus,
+    }),
+  );
+  const mcp = await connectMcpServers(toolsConfig.mcpServers, { logger: log });
+  for (const tool of mcp.tools) tools.register(tool);
+
+  return {
+    conversation,
+    tools,
+    resolveModel,
+    close: () => mcp.close(),
+  };
+}

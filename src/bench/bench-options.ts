@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/** What one benchmark run measures and how much. */
+export interface BenchOptions {
+  json: boolean;
+  quick: boolean;
+  /** Timed runs per comparison (after one warm-up run). */
+  runs: number;
+  /** Tool steps per turn in the durable vs in-process comparison. */
+  steps: number;
+  /** No-op activities per workflow for the round-trip floor. */
+  activities: number;
+  /** Concurrency levels for the throughput phase … */
+  concurrency: number[];
+  /** … and the number of turns run at each level (same length as `concurrency`). */
+  turns: number[];
+  /** Tool steps per turn when measuring history size. */
+  historySteps: number;
+  /** Transcript sizes (bytes) seeded before the history-size turns. */
+  transcriptBytes: number[];
+  /** A pre-built workflow bundle; otherwise workflows/index.ts is bundled once at start-up. */
+  bundlePath: string | undefined;
+}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Measures the durable runtime on a local Temporal dev server (or $TEMPORAL_ADDRESS) with a
+zero-latency scripted model: per-step overhead vs in-process, the empty-activity floor,
+turns/s at several concurrency levels, and history bytes per step.
+
+Options:
+  --json                 one JSON object per metric and line on stdout (progress goes to stderr)
+  --quick                fewer and shorter runs (about a minute)
+  --runs <n>             timed runs per comparison, after one warm-up (default 5; quick 2)
+  --steps <n>            tool steps per turn for the overhead comparison (default 10; quick 5)
+  --activities <n>       no-op activities per floor workflow (default 50; quick 20)
+  --concurrency <list>   concurrency levels, e.g. 1,10,50 (default 1,10,50)
+  --turns <list>         turns per level, same length as --concurrency (default 20,50,100; quick 5,20,50)
+  --history-steps <n>    tool steps per turn for history size (default 10; quick 3)
+  --bundle <path>        pre-built workflow bundle (also $EXOCLAW_WORKFLOW_BUNDLE); must include
+                         benchEmptyActivitiesWorkflow
+  -h, --help             this text`;
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+const count = z.coerce.number().int().min(1).max(100_000);
+const countList = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()))
+  .pipe(z.array(count).min(1));
+
+const FlagsSchema = z.object({
+  json: z.boolean().default(false),
+  quick: z.boolean().default(false),
+  runs: count.optional(),
+  steps: count.optional(),
+  activities: count.optional(),
+  concurrency: countList.optional(),
+  turns: countList.optional(),
+  'history-steps': count.optional(),
+  bundle: z.string().min(1).optional(),
+});
+
+/** Parses argv (without node and script); returns undefined when help was asked for. */
+export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | undefined {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        runs: { type: 'string' },
+        steps: { type: 'string' },
+        activities: { type: 'string' },
+        concurrency: { type: 'string' },
+        turns: { type: 'string' },
+        'history-steps': { type: 'string' },
+        bundle: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new BenchUsageError(`${(error as Error).message}\n\n${BENCH_USAGE}`);
+  }
+  if (values.help) return undefined;
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) throw new BenchUsageError(`Invalid option: ${z.prettifyError(parsed.error)}\n\n${BENCH_USAGE}`);
+  const flags = parsed.data;
+  const quick = flags.quick;
+  const concurrency = flags.concurrency ?? [1, 10, 50];
+  const turns = flags.turns ?? (quick ? [5, 20, 50] : [20, 50, 100]);
+  if (turns.length !== concurrency.length) {
+    throw new BenchUsageError(
+      `--turns has ${turns.length} entries but --concurrency has ${concurrency.length}; give one turn count per concurrency level.`,
+    );
+  }
+  return {
+    json: flags.json,
+    quick,
+    runs: flags.runs ?? (quick ? 2 : 5),
+    steps: flags.steps ?? (quick ? 5 : 10),
+    activities: flags.activities ?? (quick ? 20 : 50),
+    concurrency,
+    turns,
+    historySteps: flags['history-steps'] ?? (quick ? 3 : 10),
+    transcriptBytes: [10 * 1024, 1024 * 1024],
+    bundlePath: flags.bundle ?? (env.EXOCLAW_WORKFLOW_BUNDLE || undefined),
+  };
+}

@@ -1,0 +1,43 @@
+// Metric 3: turns per second through one worker at several concurrency levels, with simple
+// one-model-call turns on distinct sessions (no session waits for another).
+import { benchTurnMessage } from './bench-script.js';
+import { BenchSanityError, type PhaseContext } from './phase-context.js';
+import { percentile, round, timed } from './stats.js';
+
+export async function measureThroughput(ctx: PhaseContext): Promise<void> {
+  const { stack, opts, progress, emit } = ctx;
+  const message = benchTurnMessage(0);
+  const turn = async (sessionId: string): Promise<number> => {
+    const { ms, value } = await timed(() => stack.exoclaw.runTurn({ sessionId, message }));
+    if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
+    return ms;
+  };
+
+  progress('throughput: warm-up turn');
+  await turn(`bench-${ctx.runId}-tput-warmup`);
+  for (const [level, concurrency] of opts.concurrency.entries()) {
+    const total = opts.turns[level] ?? 0;
+    progress(`throughput: ${total} turns at concurrency ${concurrency}`);
+    const latencies: number[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < total) {
+        const index = next++;
+        latencies.push(await turn(`bench-${ctx.runId}-tput-c${concurrency}-${index}`));
+      }
+    };
+    const { ms: wallMs } = await timed(() => Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane)));
+    emit({
+      metric: 'turns_per_second',
+      value: round(total / (wallMs / 1000)),
+      unit: 'turns/s',
+      context: {
+        concurrency,
+        turns: total,
+        p50_ms: round(percentile(latencies, 50), 1),
+        p95_ms: round(percentile(latencies, 95), 1),
+        wall_ms: round(wallMs, 0),
+      },
+    });
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from './cli/common-flags.js';
+import { COMMANDS, HELP } from './cli/commands.js';
+import { scrubSecrets } from './logger.js';
+
+/** The `exoclaw-temporal` command line. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.get(name);
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(error as Error).message}\n\n${command.help}`);
+      return 2;
+    }
+    console.error(`exoclaw-temporal ${name}: ${scrubSecrets(rootMessage(error))}`);
+    return 1;
+  }
+}
+
+/** The most specific message in a cause chain (Temporal wraps the real reason several levels deep). */
+export function rootMessage(error: unknown): string {
+  let message = error instanceof Error ? error.message : String(error);
+  let current = error as { cause?: unknown } | undefined;
+  for (let depth = 0; current?.cause && depth < 8; depth++) {
+    current = current.cause as { cause?: unknown; message?: unknown };
+    if (typeof (current as { message?: unknown }).message === 'string' && (current as Error).message) {
+      message = (current as Error).message;
+    }
+  }
+  return message;
+}
+
+// Run when executed directly (`tsx src/cli.ts …`); the bin script imports main() instead.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,64 @@
+import type { ParseArgsConfig } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
+import { resolveConnection, type ResolvedConnection } from '../temporal/connection.js';
+
+/** Flags every command that talks to Temporal accepts. */
+export const CONNECTION_FLAGS = {
+  config: { type: 'string' },
+  'temporal-url': { type: 'string' },
+  namespace: { type: 'string' },
+  'task-queue': { type: 'string' },
+  workspace: { type: 'string' },
+  model: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const CONNECTION_FLAGS_HELP = `Connection flags:
+  --config FILE          config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)
+  --temporal-url H:P     Temporal frontend (default: $TEMPORAL_ADDRESS, config, localhost:7233)
+  --namespace NS         Temporal namespace (default: $TEMPORAL_NAMESPACE, config, "default")
+  --task-queue Q         task queue (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal")
+  --workspace DIR        shared workspace volume (default: config, ~/.exoclaw/workspace)
+  --model M              model, e.g. anthropic/claude-sonnet-4-6, openai/gpt-4.1, ollama/llama3.2
+Temporal Cloud / TLS / API key: the standard TEMPORAL_API_KEY, TEMPORAL_TLS_* and
+TEMPORAL_PROFILE environment configuration is honoured.`;
+
+export interface ConnectionFlagValues {
+  config?: string;
+  'temporal-url'?: string;
+  namespace?: string;
+  'task-queue'?: string;
+  workspace?: string;
+  model?: string;
+}
+
+export interface CommandSetup {
+  config: Config;
+  connection: ResolvedConnection;
+  taskQueue: string;
+}
+
+/** Config file < environment < flags, then where Temporal is. */
+export function setupFromFlags(values: ConnectionFlagValues): CommandSetup {
+  const config = loadConfig({
+    path: values.config,
+    overrides: {
+      agents: { defaults: { workspace: values.workspace, model: values.model } },
+      temporal: { address: values['temporal-url'], namespace: values.namespace, taskQueue: values['task-queue'] },
+    },
+  });
+  const connection = resolveConnection(
+    { address: values['temporal-url'], namespace: values.namespace },
+    { address: config.temporal.address, namespace: config.temporal.namespace },
+  );
+  if (!connection.apiKey && config.temporal.apiKey) {
+    connection.apiKey = config.temporal.apiKey;
+    connection.tls ??= true;
+  }
+  return { config, connection, taskQueue: config.temporal.taskQueue };
+}
+
+/** A usage error: printed with the command's help, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

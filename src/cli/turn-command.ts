@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { connectClient, ExoclawClient } from '../temporal/client.js';
+import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+
+export const TURN_HELP = `Usage: exoclaw-temporal turn --session S "message" [--json] [--workflow-id ID]
+
+Starts one AgentTurnWorkflow, waits for it and prints the answer. A worker must be running
+(exoclaw-temporal worker, or npm start).
+  --session S        conversation key; turns of one session see each other's history
+  --json             print {finalContent, toolsUsed, iterations, usage, workflowId, runId}
+  --workflow-id ID   reuse a business id (a duplicate start is rejected by Temporal)
+${CONNECTION_FLAGS_HELP}`;
+
+export async function turnCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...CONNECTION_FLAGS,
+      session: { type: 'string', short: 's' },
+      json: { type: 'boolean' },
+      'workflow-id': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(TURN_HELP);
+    return 0;
+  }
+  const message = positionals.join(' ').trim();
+  if (!values.session) throw new UsageError('turn needs --session S (the conversation key).');
+  if (!message) throw new UsageError('turn needs a message, e.g. exoclaw-temporal turn --session s1 "hello"');
+
+  const { connection, taskQueue } = setupFromFlags(values);
+  const client = new ExoclawClient(await connectClient(connection), taskQueue);
+  try {
+    const outcome = await client.runTurn(
+      { sessionId: values.session, message, model: values.model },
+      { workflowId: values['workflow-id'] },
+    );
+    if (values.json) {
+      console.log(
+        JSON.stringify({
+          finalContent: outcome.finalContent,
+          toolsUsed: outcome.toolsUsed,
+          iterations: outcome.iterations,
+          usage: outcome.usage,
+          stopReason: outcome.stopReason,
+          workflowId: outcome.workflowId,
+          runId: outcome.runId,
+        }),
+      );
+    } else {
+      console.log(outcome.finalContent);
+    }
+    return 0;
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,286 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { logger } from '../logger.js';
+import { ConfigError } from './config-error.js';
+import { ENV_OVERRIDES, parseEnvValue } from './env-overrides.js';
+import { jsonErrorLocation } from './json-error-location.js';
+import { normalizeKeys } from './normalize-keys.js';
+import { ConfigSchema, IGNORED_TOP_LEVEL_KEYS, type Config, type ProvidersConfig } from './schema.js';
+
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** CLI flags and programmatic settings: any subset of the config, applied last. */
+export type ConfigOverrides = DeepPartial<z.input<typeof ConfigSchema>>;
+
+export interface LoadConfigOptions {
+  /** Config file; default `EXOCLAW_CONFIG`, else `~/.nanobot/config.json` if it exists. */
+  path?: string;
+  /** Environment to read overrides from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Highest precedence (CLI flags). snake_case keys are accepted here too. */
+  overrides?: ConfigOverrides | Record<string, unknown>;
+  /** Where relative paths are resolved (default `process.cwd()`). */
+  cwd?: string;
+  /** Non-fatal findings such as unknown keys (default: logged as warnings). */
+  onWarning?: (message: string) => void;
+}
+
+export const DEFAULT_ANTHROPIC_MODEL = 'anthropic/claude-sonnet-4-6';
+export const DEFAULT_OPENAI_MODEL = 'openai/gpt-4.1';
+export const SCRIPTED_MODEL = 'scripted/scripted-llm';
+
+/**
+ * Loads the configuration: built-in defaults < config file < environment < `overrides`.
+ * Throws `ConfigError` listing every problem (with the file path, and the environment
+ * variable when one supplied the bad value).
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const home = nonEmpty(env.HOME) ?? homedir();
+  const warn = opts.onWarning ?? ((message: string) => logger().warn(message));
+
+  const filePath = configFilePath(opts.path, env, home, cwd);
+  const problems: string[] = [];
+  const fromFile = filePath ? normalizeKeys(readConfigFile(filePath), problems) : {};
+  if (problems.length > 0) throw new ConfigError(problems, filePath);
+
+  const sources = new Map<string, string>();
+  const merged = structuredClone(fromFile) as Record<string, unknown>;
+  for (const override of ENV_OVERRIDES) {
+    const raw = nonEmpty(env[override.name]);
+    if (raw === undefined) continue;
+    const label = `environment variable ${override.name}`;
+    for (const [path, value] of override.apply(parseEnvValue(raw, override.kind))) {
+      setPath(merged, path, value);
+      sources.set(path.join('.'), label);
+    }
+  }
+  if (opts.overrides) {
+    const normalized = normalizeKeys(opts.overrides, problems);
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p} (in overrides)`), filePath);
+    mergeInto(merged, normalized, [], sources, 'overrides');
+  }
+
+  reportUnknownKeys(merged, filePath, warn);
+
+  const parsed = ConfigSchema.safeParse(merged, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => formatIssue(issue, sources)),
+      filePath,
+    );
+  }
+  const config = parsed.data;
+  const providers = config.providers as ProvidersConfig;
+  const result: Config = {
+    ...config,
+    agents: {
+      defaults: {
+        ...config.agents.defaults,
+        workspace: resolve(cwd, expandHome(config.agents.defaults.workspace, home)),
+        model: config.agents.defaults.model ?? defaultModel(providers),
+      },
+    },
+    providers,
+  };
+  if (filePath) result.sourcePath = filePath;
+  return result;
+}
+
+/** The model used when none is configured: whichever provider has a key, else the scripted test LLM. */
+export function defaultModel(providers: ProvidersConfig): string {
+  if (nonEmpty(providers.anthropic?.apiKey)) return DEFAULT_ANTHROPIC_MODEL;
+  if (nonEmpty(providers.openai?.apiKey)) return DEFAULT_OPENAI_MODEL;
+  return SCRIPTED_MODEL;
+}
+
+export function expandHome(path: string, home: string = homedir()): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+function configFilePath(
+  explicit: string | undefined,
+  env: Record<string, string | undefined>,
+  home: string,
+  cwd: string,
+): string | undefined {
+  const chosen = nonEmpty(explicit) ?? nonEmpty(env.EXOCLAW_CONFIG);
+  if (chosen !== undefined) {
+    const path = resolve(cwd, expandHome(chosen, home));
+    if (!existsSync(path)) {
+      const how = explicit ? 'the given config path' : 'EXOCLAW_CONFIG';
+      throw new ConfigError([`config file not found: ${path} (from ${how}); create it or point to an existing file`]);
+    }
+    return path;
+  }
+  const nanobot = join(home, '.nanobot', 'config.json');
+  return existsSync(nanobot) ? nanobot : undefined;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError([`cannot read the config file (${reason})`], path);
+  }
+  text = text.replace(/^\uFEFF/, '');
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const where = jsonErrorLocation(text);
+    const at = where ? `line ${where.line}, column ${where.column}: ` : '';
+    const detail = (error as Error).message.replace(/\s+/g, ' ').slice(0, 200);
+    throw new ConfigError([`${at}invalid JSON (${detail})`], path);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError([`the file must contain a JSON object, got ${describeValue(value, [])}`], path);
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (!isPlainObject(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function mergeInto(
+  target: Record<string, unknown>,
+  patch: unknown,
+  path: string[],
+  sources: Map<string, string>,
+  label: string,
+): void {
+  if (!isPlainObject(patch)) return;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || key === '__proto__') continue;
+    const childPath = [...path, key];
+    if (isPlainObject(value)) {
+      if (!isPlainObject(target[key])) target[key] = {};
+      mergeInto(target[key] as Record<string, unknown>, value, childPath, sources, label);
+    } else {
+      target[key] = value;
+      sources.set(childPath.join('.'), label);
+    }
+  }
+}
+
+/** Values under these keys are never echoed in errors. */
+const SECRET_SEGMENT = /api_?key|secret|password|authorization|^token$|accesstoken|headers$|^env$/i;
+
+function describeValue(value: unknown, path: readonly PropertyKey[]): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  const secret = path[0] === 'providers' || path.some((part) => typeof part === 'string' && SECRET_SEGMENT.test(part));
+  if (typeof value === 'string') {
+    if (secret) return 'a string';
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
+  return secret ? `a ${typeof value}` : String(value);
+}
+
+interface IssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  input?: unknown;
+  expected?: unknown;
+  values?: unknown[];
+  minimum?: unknown;
+  maximum?: unknown;
+  inclusive?: boolean;
+}
+
+function formatIssue(issue: IssueLike, sources: Map<string, string>): string {
+  const path = issue.path.map(String);
+  const where = path.length > 0 ? path.join('.') : '(top level)';
+  let source: string | undefined;
+  for (let n = path.length; n > 0 && source === undefined; n--) source = sources.get(path.slice(0, n).join('.'));
+  const from = source ? ` (from ${source})` : '';
+  const got = describeValue(issue.input, issue.path);
+  let what: string;
+  switch (issue.code) {
+    case 'invalid_type':
+      what = issue.input === undefined ? `required (expected ${String(issue.expected)})` : `expected ${String(issue.expected)}, got ${got}`;
+      break;
+    case 'invalid_value':
+      what = `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
+      break;
+    case 'too_small':
+      what = `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}, got ${got}`;
+      break;
+    case 'too_big':
+      what = `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}, got ${got}`;
+      break;
+    default:
+      what = issue.input === undefined || typeof issue.input === 'object' ? issue.message : `${issue.message}, got ${got}`;
+  }
+  return `${where}${from}: ${what}`;
+}
+
+/** Walks the value beside the schema and reports keys the schema does not know. */
+function reportUnknownKeys(value: Record<string, unknown>, filePath: string | undefined, warn: (m: string) => void): void {
+  const found: string[][] = [];
+  collectUnknown(ConfigSchema, value, [], found);
+  const where = filePath ? ` in ${filePath}` : '';
+  for (const path of found) {
+    if (path.length === 1 && IGNORED_TOP_LEVEL_KEYS.has(path[0]!)) continue;
+    warn(`Unknown config key "${path.join('.')}"${where} is ignored; check its spelling.`);
+  }
+}
+
+interface SchemaDef {
+  type: string;
+  innerType?: SchemaLike;
+  shape?: Record<string, SchemaLike>;
+  valueType?: SchemaLike;
+  element?: SchemaLike;
+}
+interface SchemaLike {
+  _zod: { def: SchemaDef };
+}
+
+const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional']);
+
+function collectUnknown(schema: SchemaLike, value: unknown, path: string[], found: string[][]): void {
+  let def = schema._zod.def;
+  while (WRAPPERS.has(def.type) && def.innerType) def = def.innerType._zod.def;
+  if (def.type === 'object' && def.shape && isPlainObject(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      const childSchema = def.shape[key];
+      if (childSchema) collectUnknown(childSchema, child, [...path, key], found);
+      else found.push([...path, key]);
+    }
+  } else if (def.type === 'record' && def.valueType && isPlainObject(value)) {
+    for (const [key, child] of Object.entries(value)) collectUnknown(def.valueType, child, [...path, key], found);
+  } else if (def.type === 'array' && def.element && Array.isArray(value)) {
+    value.forEach((item, i) => collectUnknown(def.element!, item, [...path, String(i)], found));
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The configuration file's shape (after snake_case keys have been normalised to camelCase).
+ * Objects are not strict: a nanobot/exoclaw config carries sections this project does not
+ * use (channels, gateway, …); unknown keys are reported as warnings, never as errors.
+ */
+
+const positiveInt = () => z.number().int().positive();
+
+function isIanaTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const AgentDefaultsSchema = z.object({
+  /** `~` is expanded and relative paths are resolved against the working directory by the loader. */
+  workspace: z.string().min(1).default('~/.exoclaw/workspace'),
+  /** `provider/model`; when absent the loader picks one from the API keys present. */
+  model: z.string().min(1).optional(),
+  temperature: z.number().min(0).max(2).default(0.1),
+  maxTokens: positiveInt().default(8192),
+  maxToolIterations: positiveInt().default(40),
+  memoryWindow: positiveInt().default(100),
+  /** Estimated tokens one prompt may use (system + history + message); history is compacted to fit. */
+  contextWindowTokens: positiveInt().min(1_000).default(100_000),
+  reasoningEffort: z.string().min(1).optional(),
+  timezone: z
+    .string()
+    .refine(isIanaTimeZone, { message: 'unknown IANA time zone (use a name like "Europe/Berlin" or "UTC")' })
+    .optional(),
+});
+
+export const ProviderConfigSchema = z.object({
+  apiKey: z.string().optional(),
+  apiBase: z.string().optional(),
+  extraHeaders: z.record(z.string(), z.string()).optional(),
+});
+
+export const McpServerSchema = z
+  .object({
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    url: z.string().min(1).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** seconds */
+    toolTimeout: z.number().positive().default(30),
+  })
+  .refine((server) => Boolean(server.command) !== Boolean(server.url), {
+    message: 'give either "command" (stdio server) or "url" (HTTP server), not both and not neither',
+  });
+
+export const ToolsConfigSchema = z.object({
+  exec: z
+    .object({
+      /** seconds */
+      timeout: z.number().positive().default(60),
+      sandbox: z
+        .object({
+          enabled: z.boolean().default(false),
+          url: z.string().min(1).optional(),
+        })
+        .prefault({}),
+      /** Regular expressions; a matching command is refused (a speed bump, not a boundary). */
+      denyPatterns: z.array(z.string()).optional(),
+    })
+    .prefault({}),
+  restrictToWorkspace: z.boolean().default(true),
+  web: z
+    .object({
+      search: z
+        .object({
+          apiKey: z.string().optional(),
+          maxResults: positiveInt().max(20).default(5),
+        })
+        .prefault({}),
+      fetch: z
+        .object({
+          /** Hosts (names or IPs) web_fetch may reach even though they are private/loopback. */
+          allowPrivateHosts: z.array(z.string()).default([]),
+          maxBytes: positiveInt().default(2_000_000),
+          timeoutSeconds: z.number().positive().default(30),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  mcpServers: z.record(z.string(), McpServerSchema).default({}),
+});
+
+export const TemporalConfigSchema = z.object({
+  address: z.string().min(1).default('localhost:7233'),
+  namespace: z.string().min(1).default('default'),
+  taskQueue: z.string().min(1).default('exoclaw-temporal'),
+  /** Temporal Cloud API key (enables TLS). */
+  apiKey: z.string().optional(),
+});
+
+export const ConfigSchema = z.object({
+  agents: z.object({ defaults: AgentDefaultsSchema.prefault({}) }).prefault({}),
+  providers: z.record(z.string(), ProviderConfigSchema).default({}),
+  tools: ToolsConfigSchema.prefault({}),
+  temporal: TemporalConfigSchema.prefault({}),
+  /** Channel settings (Telegram, …) are passed through untouched for the channel adapters. */
+  channels: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
+export type McpServerConfig = z.output<typeof McpServerSchema>;
+export type ToolsConfig = z.output<typeof ToolsConfigSchema>;
+export type TemporalConfig = z.output<typeof TemporalConfigSchema>;
+
+type ParsedConfig = z.output<typeof ConfigSchema>;
+
+/** Provider settings by provider name (the prefix of `provider/model`). */
+export type ProvidersConfig = Record<string, { apiKey?: string; apiBase?: string; extraHeaders?: Record<string, string> }>;
+
+export type AgentDefaults = Omit<ParsedConfig['agents']['defaults'], 'model'> & { model: string };
+
+/** The validated configuration: every default filled in, paths absolute, model chosen. */
+export interface Config extends Omit<ParsedConfig, 'agents' | 'providers'> {
+  agents: { defaults: AgentDefaults };
+  providers: ProvidersConfig;
+  /** The file the configuration came from, if any. */
+  sourcePath?: string;
+}
+
+/** Top-level sections of nanobot configs that this project accepts and ignores silently. */
+export const IGNORED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['gateway', '$schema']);

@@ -1,0 +1,92 @@
+import type { AbortSignalLike } from './abort.js';
+import type { LLMResponse } from './llm-provider.js';
+import type { Message, MessageHandle, ToolCall } from './messages.js';
+import { stripThink } from './text.js';
+
+/**
+ * How the loop performs I/O: one method per operation, so each can run differently
+ * (inline in-process, or as a Temporal activity with its own timeouts and retries).
+ * Executors exchange `MessageHandle`s: the in-process one passes messages, the durable one
+ * passes references so workflow history never carries the transcript.
+ */
+export interface Executor {
+  buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]>;
+  chat(req: ChatStep): Promise<ChatStepResult>;
+  executeTool(req: ToolStep): Promise<ToolStepResult>;
+  record(req: RecordStep): Promise<void>;
+  clear(sessionId: string): Promise<boolean>;
+}
+
+export interface BuildPromptStep {
+  sessionId: string;
+  turnId: string;
+  message: string;
+  channel?: string;
+  chatId?: string;
+  media?: string[];
+  /** Text from `onPreContext`, appended to the system prompt. */
+  extraContext?: string[];
+}
+
+export interface ChatStep {
+  sessionId: string;
+  turnId: string;
+  iteration: number;
+  messages: MessageHandle[];
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+  reasoningEffort?: string | null;
+  signal?: AbortSignalLike;
+}
+
+export interface ChatStepResult {
+  response: LLMResponse;
+  /** The assistant message for the transcript (built with `assistantMessage`). */
+  message: MessageHandle;
+}
+
+export interface ToolStep {
+  sessionId: string;
+  turnId: string;
+  iteration: number;
+  call: ToolCall;
+  channel?: string;
+  chatId?: string;
+  signal?: AbortSignalLike;
+}
+
+export interface ToolStepResult {
+  /** The tool message for the transcript (built with `toolResultMessage`). */
+  message: MessageHandle;
+  isError: boolean;
+  /** A short head of the result, for progress displays and history readers. */
+  preview: string;
+  /** The tool already answered the current chat; the loop must not send a second reply. */
+  sentInTurn?: boolean;
+}
+
+export interface RecordStep {
+  sessionId: string;
+  turnId: string;
+  /** The user message first, then the turn's assistant and tool messages. */
+  messages: MessageHandle[];
+}
+
+/** The assistant message that records a model response (a final answer is stored without `<think>`). */
+export function assistantMessage(response: LLMResponse, turnId: string): Message {
+  const final = response.toolCalls.length === 0;
+  const content = final ? stripThink(response.content) : response.content;
+  const message: Message = { role: 'assistant', content, turnId };
+  if (response.toolCalls.length > 0) message.toolCalls = response.toolCalls;
+  if (response.reasoningContent) message.reasoningContent = response.reasoningContent;
+  if (response.thinkingBlocks && response.thinkingBlocks.length > 0) {
+    message.thinkingBlocks = response.thinkingBlocks;
+  }
+  return message;
+}
+
+/** The tool message that answers `call`. */
+export function toolResultMessage(call: ToolCall, result: string, turnId: string): Message {
+  return { role: 'tool', toolCallId: call.id, name: call.name, content: result, turnId };
+}

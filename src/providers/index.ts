@@ -1,0 +1,14 @@
+export { OpenAIProvider, OPENAI_DEFAULT_BASE_URL } from './openai-provider.js';
+export type { OpenAIProviderOptions } from './openai-provider.js';
+export { AnthropicProvider, ANTHROPIC_DEFAULT_BASE_URL, thinkingBudget } from './anthropic-provider.js';
+export type { AnthropicProviderOptions } from './anthropic-provider.js';
+export type { SdkProviderOptions } from './provider-options.js';
+export { resolveProvider, routeModel, clearProviderCache, SCRIPTED_LLM_URL_ENV } from './model-router.js';
+export type { ProvidersConfig, ProviderApi, ModelRoute, ResolveProviderOptions, ResolvedProvider } from './model-router.js';
+export { parseToolArguments, toolCallFrom, repairJson } from './tool-call-arguments.js';
+export type { ParsedToolArguments } from './tool-call-arguments.js';
+export { classifyError, isUserAbort, cancellationError } from './classify-error.js';
+export type { ErrorContext } from './classify-error.js';
+export { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
+export { toAnthropicPrompt, toAnthropicTools } from './anthropic-messages.js';
+export * from './scripted/index.js';

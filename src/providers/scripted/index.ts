@@ -1,0 +1,11 @@
+export { startScriptedLlmServer, isLoopbackHost } from './server.js';
+export type { ScriptedLlmServer, ScriptedLlmServerOptions, RecordedRequest } from './server.js';
+export { runLlmServerCommand, DEFAULT_SCRIPTED_LLM_PORT } from './cli.js';
+export { DEFAULT_SCRIPT } from './default-script.js';
+export { evaluateRules, SCRIPTED_MODEL_TAG } from './rule-engine.js';
+export type { ScriptedReply } from './rule-engine.js';
+export { parseScript, loadScriptFile, InvalidScriptError, RuleSchema, ScriptSchema } from './script-schema.js';
+export type { ScriptRule, ScriptInput, ParsedRule } from './script-schema.js';
+export { FaultSchema, parseFaults } from './faults.js';
+export type { Fault, FaultInput } from './faults.js';
+export type { ConversationView } from './conversation-view.js';

@@ -1,0 +1,146 @@
+import {
+  assistantMessage,
+  isMessageRef,
+  oneLine,
+  toolResultMessage,
+  type BuildPromptStep,
+  type ChatRequest,
+  type ChatStep,
+  type ChatStepResult,
+  type Conversation,
+  type Executor,
+  type LLMProvider,
+  type Message,
+  type MessageHandle,
+  type RecordStep,
+  type ToolCall,
+  type ToolRegistry,
+  type ToolStep,
+  type ToolStepResult,
+} from '../core/index.js';
+import { logger as sharedLogger, type Logger } from '../logger.js';
+
+/** What a `toolOutput` transform knows about the result it may shrink or store. */
+export interface ToolOutputContext {
+  sessionId: string;
+  turnId: string;
+  call: ToolCall;
+  isError: boolean;
+}
+
+export interface DirectExecutorOptions {
+  provider: LLMProvider;
+  conversation: Conversation;
+  tools: ToolRegistry;
+  /** Used when the turn names no model; defaults to the provider's default model. */
+  model?: string;
+  /** Tools the model is not offered (e.g. no `spawn` inside a subagent). */
+  excludeTools?: string[];
+  /** Rewrites a tool result before the model sees it (e.g. store a large output, keep a preview). */
+  toolOutput?: (result: string, ctx: ToolOutputContext) => Promise<string> | string;
+  logger?: Logger;
+}
+
+const PREVIEW_CHARS = 200;
+
+/**
+ * The in-process executor: every step runs inline, with plain `Message` objects.
+ * No retries, no timeouts of its own: the provider and tools decide.
+ */
+export class DirectExecutor implements Executor {
+  private readonly opts: DirectExecutorOptions;
+  private readonly log: Logger;
+
+  constructor(opts: DirectExecutorOptions) {
+    this.opts = opts;
+    this.log = (opts.logger ?? sharedLogger()).child({ component: 'direct-executor' });
+  }
+
+  get tools(): ToolRegistry {
+    return this.opts.tools;
+  }
+
+  async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
+    const pluginContext = [...(await this.toolContext()), ...(req.extraContext ?? [])].filter(
+      (text) => typeof text === 'string' && text.trim().length > 0,
+    );
+    return this.opts.conversation.buildPrompt(req.sessionId, req.message, {
+      channel: req.channel,
+      chatId: req.chatId,
+      media: req.media,
+      pluginContext,
+    });
+  }
+
+  async chat(req: ChatStep): Promise<ChatStepResult> {
+    const request: ChatRequest = {
+      messages: req.messages.map(plainMessage),
+      tools: this.opts.tools.definitions(this.opts.excludeTools),
+      model: req.model ?? this.opts.model ?? this.opts.provider.defaultModel(),
+    };
+    if (req.temperature !== undefined) request.temperature = req.temperature;
+    if (req.maxTokens !== undefined) request.maxTokens = req.maxTokens;
+    if (req.reasoningEffort !== undefined) request.reasoningEffort = req.reasoningEffort;
+    if (req.signal) request.signal = req.signal;
+    const response = await this.opts.provider.chat(request);
+    return { response, message: assistantMessage(response, req.turnId) };
+  }
+
+  async executeTool(req: ToolStep): Promise<ToolStepResult> {
+    const { call } = req;
+    const outcome = await this.opts.tools.execute(call, {
+      sessionId: req.sessionId,
+      channel: req.channel,
+      chatId: req.chatId,
+      turnId: req.turnId,
+      toolCallId: call.id,
+      signal: req.signal,
+    });
+    const result = this.opts.toolOutput
+      ? await this.opts.toolOutput(outcome.result, {
+          sessionId: req.sessionId,
+          turnId: req.turnId,
+          call,
+          isError: outcome.isError,
+        })
+      : outcome.result;
+    return {
+      message: toolResultMessage(call, result, req.turnId),
+      isError: outcome.isError,
+      preview: oneLine(result, PREVIEW_CHARS),
+      sentInTurn: outcome.sentInTurn,
+    };
+  }
+
+  async record(req: RecordStep): Promise<void> {
+    await this.opts.conversation.record(req.sessionId, req.turnId, req.messages.map(plainMessage));
+  }
+
+  async clear(sessionId: string): Promise<boolean> {
+    return this.opts.conversation.clear(sessionId);
+  }
+
+  /** `systemContext()` of every tool that has one; a failing tool is logged and left out. */
+  private async toolContext(): Promise<string[]> {
+    const sections: string[] = [];
+    for (const tool of this.opts.tools.all()) {
+      if (!tool.systemContext) continue;
+      try {
+        sections.push(await tool.systemContext());
+      } catch (error) {
+        this.log.warn({ err: error, tool: tool.name }, 'tool systemContext() failed; its section is left out');
+      }
+    }
+    return sections;
+  }
+}
+
+function plainMessage(handle: MessageHandle): Message {
+  if (isMessageRef(handle)) {
+    throw new TypeError(
+      `DirectExecutor got a message reference (${handle.ref}); it only handles plain messages. ` +
+        'References belong to the durable executor.',
+    );
+  }
+  return handle;
+}

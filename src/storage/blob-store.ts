@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { atomicWrite } from './atomic-write.js';
+
+/** The workspace folder that holds runtime state (not user files). */
+export const STATE_DIR = '.exoclaw';
+
+export class BlobNotFoundError extends Error {
+  override readonly name = 'BlobNotFoundError';
+}
+
+/**
+ * Content-addressed JSON blobs on the shared workspace volume. Workflow history carries the
+ * 64-character hash instead of the value, so it stays small however long transcripts grow.
+ * The same value always gets the same ref, so a retried write is harmless.
+ */
+export class BlobStore {
+  readonly root: string;
+
+  constructor(workspace: string) {
+    this.root = join(workspace, STATE_DIR, 'blobs');
+  }
+
+  async putJson(value: unknown): Promise<string> {
+    const text = JSON.stringify(value);
+    const ref = createHash('sha256').update(text).digest('hex');
+    const path = this.pathOf(ref);
+    if (!(await exists(path))) await atomicWrite(path, text);
+    return ref;
+  }
+
+  async getJson<T>(ref: string): Promise<T> {
+    if (!/^[0-9a-f]{64}$/.test(ref)) throw new BlobNotFoundError(`Not a blob reference: ${JSON.stringify(ref)}`);
+    try {
+      return JSON.parse(await readFile(this.pathOf(ref), 'utf8')) as T;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new BlobNotFoundError(
+          `Blob ${ref} is missing from ${this.root}. Every worker must mount the same workspace volume.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  pathOf(ref: string): string {
+    return join(this.root, ref.slice(0, 2), `${ref}.json`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,46 @@
+import { hostname } from 'node:os';
+import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities/index.js';
+import { createActivities } from '../../activities/index.js';
+import type { ResolvedConnection } from './connection.js';
+import { workflowSource } from './workflow-bundle.js';
+
+export interface AgentWorkerOptions {
+  connection: ResolvedConnection;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Overrides the bundle lookup (tests pass the bundle they built once). */
+  workflowBundle?: { code: string } | { codePath: string };
+  /** How long running activities get to finish on SIGTERM before they are handed back (default 10 s). */
+  shutdownGraceTime?: string | number;
+  identity?: string;
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface AgentWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  identity: string;
+}
+
+/** A worker that runs the agent workflows and activities; stateless, so any number can run. */
+export async function createAgentWorker(opts: AgentWorkerOptions): Promise<AgentWorker> {
+  const connection = await NativeConnection.connect({
+    address: opts.connection.address,
+    tls: opts.connection.tls as NativeConnectionOptions['tls'],
+    apiKey: opts.connection.apiKey,
+    metadata: opts.connection.metadata,
+  });
+  const identity = opts.identity ?? `${process.pid}@${hostname()}`;
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.connection.namespace,
+    taskQueue: opts.taskQueue,
+    identity,
+    activities: createActivities(opts.deps),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
+    shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+  });
+  return { worker, connection, identity };
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { TurnWorkflowInput } from '../../workflows/turn-input.js';
+import type { TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
+import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
+
+export type TurnRequest = TurnWorkflowInput;
+
+export interface TurnOutcome extends TurnWorkflowResult {
+  workflowId: string;
+  runId: string;
+}
+
+/** Opens a client connection (TLS and API key included when configured). */
+export async function connectClient(target: ResolvedConnection): Promise<Client> {
+  const connection = await Connection.connect({
+    address: target.address,
+    tls: target.tls as ConnectionOptions['tls'],
+    apiKey: target.apiKey,
+    metadata: target.metadata,
+  });
+  return new Client({ connection, namespace: target.namespace });
+}
+
+/** Typed helpers for TypeScript users who start turns from their own services. */
+export class ExoclawClient {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string = DEFAULT_TASK_QUEUE,
+  ) {}
+
+  /** Starts a turn; the workflow id defaults to `turn-<session>-<uuid>`. */
+  async startTurn(request: TurnRequest, opts: { workflowId?: string } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+    return this.client.workflow.start('AgentTurnWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: opts.workflowId ?? `turn-${request.sessionId}-${randomUUID()}`,
+      args: [request],
+    });
+  }
+
+  /** Runs a turn and waits for its answer. */
+  async runTurn(request: TurnRequest, opts: { workflowId?: string } = {}): Promise<TurnOutcome> {
+    const handle = await this.startTurn(request, opts);
+    const result = (await handle.result()) as TurnWorkflowResult;
+    return { ...result, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+}

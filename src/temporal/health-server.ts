@@ -1,0 +1,106 @@
+// An opt-in HTTP health endpoint for worker processes (`worker --health-port N`), for
+// Kubernetes probes and Docker HEALTHCHECK. It reports the Temporal worker's own state, so a
+// worker that is shutting down (draining activities) stops being "ready" at once.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from '@temporalio/worker';
+
+export interface HealthReport {
+  /** true: answer 200; false: answer 503 */
+  ok: boolean;
+  /** a short word for humans and logs, e.g. RUNNING, STOPPING */
+  state: string;
+}
+
+export interface HealthServerOptions {
+  /** 0 picks a free port */
+  port: number;
+  /** default 0.0.0.0: probes come from the kubelet, outside the pod's loopback */
+  host?: string;
+  /** liveness: is the process worth keeping? */
+  live: () => HealthReport;
+  /** readiness: should it get work? (defaults to `live`) */
+  ready?: () => HealthReport;
+}
+
+export interface HealthServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Paths the server answers; anything else is 404. */
+export const HEALTH_PATHS = { live: '/livez', ready: '/readyz', both: '/healthz' } as const;
+
+export class HealthServerError extends Error {
+  override readonly name = 'HealthServerError';
+}
+
+/**
+ * Liveness and readiness from a Temporal worker's state. Live while it runs or drains (a
+ * draining worker must not be killed early: it is finishing activities within its shutdown
+ * grace); ready only while RUNNING. FAILED or STOPPED means the process should be replaced.
+ */
+export function workerHealth(worker: Pick<Worker, 'getState'>): { live: () => HealthReport; ready: () => HealthReport } {
+  return {
+    live: () => {
+      const state = worker.getState();
+      return { ok: state === 'INITIALIZED' || state === 'RUNNING' || state === 'STOPPING' || state === 'DRAINING' || state === 'DRAINED', state };
+    },
+    ready: () => {
+      const state = worker.getState();
+      return { ok: state === 'RUNNING', state };
+    },
+  };
+}
+
+/** Starts the endpoint: GET /livez, /readyz, /healthz (both) → 200 or 503 with a JSON body. */
+export async function startHealthServer(opts: HealthServerOptions): Promise<HealthServer> {
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65_535) {
+    throw new HealthServerError(`Health port must be a number from 0 to 65535; got ${opts.port}.`);
+  }
+  const ready = opts.ready ?? opts.live;
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    let report: HealthReport | undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    try {
+      if (path === HEALTH_PATHS.live) report = opts.live();
+      else if (path === HEALTH_PATHS.ready) report = ready();
+      else if (path === HEALTH_PATHS.both) {
+        const a = opts.live();
+        const b = ready();
+        report = { ok: a.ok && b.ok, state: b.state };
+      }
+    } catch (error) {
+      report = { ok: false, state: `check failed: ${(error as Error).message}` };
+    }
+    if (!report) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `unknown path; use ${Object.values(HEALTH_PATHS).join(', ')}` }));
+      return;
+    }
+    res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
+  });
+  const host = opts.host ?? '0.0.0.0';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new HealthServerError(`Cannot serve health checks on ${host}:${opts.port}: ${error.code ?? error.message}. Pick another --health-port.`)),
+    );
+    server.listen(opts.port, host, () => resolve());
+  });
+  server.unref(); // never the reason a stopping worker process stays alive
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,178 @@
+// Starts one agent worker (deps + Temporal worker) and stops it gracefully. Shared by the
+// `worker` command and the local stack behind `npm start` / `npm run demo`.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createAgentWorker } from './agent-worker.js';
+import type { ResolvedConnection } from './connection.js';
+import { projectRoot } from './temporal-cli.js';
+import { workflowSource } from './workflow-bundle.js';
+import { createWorkerDeps } from './worker-deps.js';
+
+export interface StartWorkerOptions {
+  config: Config;
+  connection: ResolvedConnection;
+  taskQueue: string;
+  logger: Logger;
+  /** How long running activities may finish after a stop request before they are cancelled (default 10 s). */
+  shutdownGraceTime?: string | number;
+  identity?: string;
+  /** A bundle built elsewhere (tests); default: dist/workflow-bundle.js when present, else the sources. */
+  workflowBundle?: { code: string } | { codePath: string };
+  /** Heartbeat period of long activities, ms (tests use a short one). */
+  heartbeatIntervalMs?: number;
+}
+
+export interface RunningWorker {
+  identity: string;
+  taskQueue: string;
+  namespace: string;
+  address: string;
+  workspace: string;
+  model: string;
+  /** Where the workflow code came from, for the ready line. */
+  workflows: string;
+  /** Settles when the worker has stopped and its resources are closed; rejects on a fatal worker error. */
+  done: Promise<void>;
+  /** Graceful stop: no new tasks, running activities get the grace period, then are cancelled. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Temporal could not be reached (or the namespace is missing): a user error, not a crash. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+/** Connects, registers the agent workflows and activities, and starts polling. */
+export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
+  const { config, connection, logger } = opts;
+  const source = opts.workflowBundle ? undefined : workflowSource();
+  const workflows = describeWorkflows(opts.workflowBundle, source, logger);
+  const { deps, close: closeDeps } = await createWorkerDeps(config, { logger });
+  if (opts.heartbeatIntervalMs !== undefined) deps.heartbeatIntervalMs = opts.heartbeatIntervalMs;
+
+  let agent;
+  try {
+    agent = await createAgentWorker({
+      connection,
+      taskQueue: opts.taskQueue,
+      deps,
+      workflowBundle: opts.workflowBundle ?? source?.workflowBundle,
+      shutdownGraceTime: opts.shutdownGraceTime,
+      identity: opts.identity,
+    });
+  } catch (error) {
+    await closeDeps();
+    throw explainConnectError(error, connection);
+  }
+  const { worker, connection: nativeConnection, identity } = agent;
+
+  const done = worker.run().finally(async () => {
+    await closeDeps().catch((error: unknown) => logger.warn({ err: error }, 'closing worker dependencies failed'));
+    await nativeConnection.close().catch(() => undefined);
+  });
+  // `done` is awaited by stop() and by callers; this keeps an early fatal error from going unhandled.
+  done.catch(() => undefined);
+
+  return {
+    identity,
+    taskQueue: opts.taskQueue,
+    namespace: connection.namespace,
+    address: connection.address,
+    workspace: config.agents.defaults.workspace,
+    model: config.agents.defaults.model,
+    workflows,
+    done,
+    stop: async () => {
+      // The Temporal runtime also reacts to SIGINT/SIGTERM; whoever comes first shuts down.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+/** Turns the SDK's transport errors into a message that says where and what to do. */
+export function explainConnectError(error: unknown, connection: ResolvedConnection): unknown {
+  const text = chainText(error);
+  const where = `${connection.address} (namespace "${connection.namespace}")`;
+  if (/namespace .*not found|NamespaceNotFound/i.test(text)) {
+    return new TemporalUnreachableError(
+      `Temporal at ${connection.address} has no namespace "${connection.namespace}". ` +
+        `Create it (temporal operator namespace create --namespace ${connection.namespace}) or pass --namespace.`,
+    );
+  }
+  if (/TransportError|tcp connect error|Connection refused|ECONNREFUSED|dns error|Failed to call GetSystemInfo|UNAVAILABLE|deadline/i.test(text)) {
+    const reason = /Connection refused|ECONNREFUSED/i.test(text) ? 'connection refused' : firstLine(text);
+    return new TemporalUnreachableError(
+      `Cannot reach Temporal at ${where}: ${reason}. ` +
+        'Start a local stack with `npm start` (dev server + worker) or `temporal server start-dev`, ' +
+        'or point --temporal-url / TEMPORAL_ADDRESS at your Temporal service.',
+    );
+  }
+  return error;
+}
+
+function chainText(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 8; depth++) {
+    const e = current as { name?: unknown; message?: unknown; cause?: unknown };
+    parts.push(`${String(e.name ?? '')}: ${String(e.message ?? current)}`);
+    current = e.cause;
+  }
+  return parts.join(' | ');
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? text).slice(0, 300);
+}
+
+function describeWorkflows(
+  given: StartWorkerOptions['workflowBundle'],
+  source: ReturnType<typeof workflowSource> | undefined,
+  logger: Logger,
+): string {
+  if (given) return 'codePath' in given ? `bundle ${given.codePath}` : 'bundle (in memory)';
+  const bundle = source?.workflowBundle;
+  if (bundle && 'codePath' in bundle) {
+    const stale = newerWorkflowSource(bundle.codePath);
+    if (stale) {
+      logger.warn(
+        { bundle: bundle.codePath, newerSource: stale },
+        'The pre-built workflow bundle is older than the workflow sources; run `npm run build:workflows` to rebuild it.',
+      );
+    }
+    return `pre-built bundle ${bundle.codePath}`;
+  }
+  return 'bundled from source at start-up (`npm run build:workflows` makes this instant)';
+}
+
+/** A workflow-side source file newer than the bundle (only where the sources ship, i.e. a clone). */
+function newerWorkflowSource(bundlePath: string): string | undefined {
+  let bundleTime: number;
+  try {
+    bundleTime = statSync(bundlePath).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const root = projectRoot();
+  for (const dir of [join(root, 'workflows'), join(root, 'src', 'core')]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.ts')) continue;
+      const file = join(dir, name);
+      try {
+        if (statSync(file).mtimeMs > bundleTime) return file;
+      } catch {
+        // vanished meanwhile: not stale
+      }
+    }
+  }
+  return undefined;
+}

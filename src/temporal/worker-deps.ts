@@ -1,0 +1,34 @@
+import type { ActivityDeps } from '../../activities/index.js';
+import { createAgentParts } from '../agent-parts.js';
+import type { Config } from '../config.js';
+import { logger as sharedLogger, type Logger } from '../logger.js';
+import { BlobStore, SessionLeases, ToolCallJournal } from '../storage/index.js';
+
+/** Activity dependencies from the worker's config and the shared workspace volume. */
+export async function createWorkerDeps(
+  config: Config,
+  opts: { logger?: Logger } = {},
+): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
+  const log = opts.logger ?? sharedLogger();
+  const workspace = config.agents.defaults.workspace;
+  // Temporal owns retries: SDK clients on workers never retry on their own.
+  const parts = await createAgentParts(config, { logger: log, maxRetries: 0 });
+  const defaults = config.agents.defaults;
+  const deps: ActivityDeps = {
+    workspace,
+    conversation: parts.conversation,
+    tools: parts.tools,
+    resolveModel: parts.resolveModel,
+    llmDefaults: {
+      model: defaults.model,
+      temperature: defaults.temperature,
+      maxTokens: defaults.maxTokens,
+      reasoningEffort: defaults.reasoningEffort,
+    },
+    blobs: new BlobStore(workspace),
+    leases: new SessionLeases(workspace),
+    journal: new ToolCallJournal(workspace),
+    logger: log,
+  };
+  return { deps, close: () => parts.close() };
+}

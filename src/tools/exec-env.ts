@@ -1,0 +1,52 @@
+/**
+ * The environment a command runs with: the worker's own, minus anything that looks like a
+ * credential. Provider keys, Temporal TLS material and tokens must never reach a command the model
+ * wrote (it could print them into the conversation, or send them somewhere).
+ */
+
+/** Variable names containing these words are dropped (case-insensitive). */
+const SECRET_WORDS = /KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION/i;
+
+/** Whole families of variables that carry credentials or steer the dynamic loader. */
+const DROPPED_PREFIXES = [
+  'ANTHROPIC_',
+  'OPENAI_',
+  'BRAVE_',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS_',
+  'TEMPORAL_CLIENT_',
+  'AWS_',
+  'AZURE_',
+  'GOOGLE_',
+  'GCP_',
+  'LD_',
+  'DYLD_',
+];
+
+/** Specific variables that change how programs load code. */
+const DROPPED_NAMES = new Set(['NODE_OPTIONS', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'PYTHONSTARTUP', 'PERL5OPT', 'RUBYOPT']);
+
+/** Always kept (when set), even if a rule above would drop them. */
+const ALWAYS_KEPT = new Set(['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TERM', 'USER', 'LOGNAME', 'SHELL', 'TZ', 'TMPDIR', 'PWD']);
+
+export function isSensitiveEnvName(name: string): boolean {
+  if (ALWAYS_KEPT.has(name)) return false;
+  const upper = name.toUpperCase();
+  if (DROPPED_NAMES.has(upper)) return true;
+  if (DROPPED_PREFIXES.some((prefix) => upper.startsWith(prefix))) return true;
+  return SECRET_WORDS.test(name);
+}
+
+/** A copy of `env` without sensitive variables, plus `extra` (which is trusted: it comes from config). */
+export function scrubEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || isSensitiveEnvName(name)) continue;
+    out[name] = value;
+  }
+  out.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return { ...out, ...extra };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Tool, ToolContext } from '../core/tool.js';
+import { looksBinary } from './binary-detect.js';
+import { fsErrorText } from './fs-error.js';
+import { readLineWindow } from './line-window.js';
+import { jsonSchemaOf, parseArgs } from './tool-args.js';
+import { openWorkspaceFile } from './workspace-io.js';
+
+export interface ReadFileToolOptions {
+  workspace: string;
+  /** Most bytes of file content returned by one call (default 128 KB). */
+  maxBytesPerCall?: number;
+}
+
+export const DEFAULT_READ_MAX_BYTES = 128 * 1024;
+
+const ReadFileArgs = z.object({
+  path: z.string().min(1).describe('File path relative to the workspace root'),
+  offset: z.number().int().min(1).optional().describe('First line to return, 1-based (default 1)'),
+  limit: z.number().int().min(1).optional().describe('How many lines to return (default: as many as fit the size cap)'),
+});
+
+/** `read_file`: a window of lines from a text file in the workspace. */
+export function createReadFileTool(opts: ReadFileToolOptions): Tool {
+  const maxBytes = opts.maxBytesPerCall ?? DEFAULT_READ_MAX_BYTES;
+  const capLabel = formatKb(maxBytes);
+  return {
+    name: 'read_file',
+    description:
+      `Read a text file in the workspace. Returns lines with a "[lines a-b of N]" header; at most ${capLabel} per call, ` +
+      'so page through large files with offset and limit.',
+    parameters: jsonSchemaOf(ReadFileArgs),
+    async execute(args: Record<string, unknown>, _ctx: ToolContext): Promise<string> {
+      const parsed = parseArgs(ReadFileArgs, args, 'read_file');
+      if (!parsed.ok) return parsed.error;
+      const { path, offset = 1, limit } = parsed.value;
+      let opened;
+      try {
+        opened = await openWorkspaceFile(opts.workspace, path);
+      } catch (error) {
+        return fsErrorText(error, `read ${path}`);
+      }
+      const { handle, stat, path: where } = opened;
+      try {
+        if (stat.size === 0) return `[${where.display} is empty]`;
+        const sample = Buffer.alloc(Math.min(8192, stat.size));
+        const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+        if (looksBinary(sample.subarray(0, bytesRead))) {
+          return `Error: ${where.display} looks like a binary file (${stat.size} bytes); read_file only returns text`;
+        }
+        const window = await readLineWindow(handle, { offset, limit, maxBytes });
+        if (offset > window.totalLines) {
+          return `Error: offset ${offset} is past the end of ${where.display}, which has ${window.totalLines} lines`;
+        }
+        const header = `[lines ${window.first}-${window.last} of ${window.totalLines}]`;
+        const notes: string[] = [];
+        if (window.lineCut) {
+          notes.push(`[line ${window.first} is longer than ${capLabel} and was cut; this file is not line-oriented]`);
+        }
+        if (window.last < window.totalLines) {
+          const why = window.byteCapped ? `stopped at the ${capLabel} per-call limit; ` : '';
+          notes.push(
+            `[${why}${window.totalLines - window.last} more lines: continue with offset=${window.last + 1}]`,
+          );
+        }
+        return [header, window.text, ...notes].join('\n');
+      } catch (error) {
+        return fsErrorText(error, `read ${where.display}`);
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+function formatKb(bytes: number): string {
+  return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
+}

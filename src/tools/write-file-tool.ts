@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Tool, ToolContext } from '../core/tool.js';
+import { fsErrorText } from './fs-error.js';
+import { jsonSchemaOf, parseArgs } from './tool-args.js';
+import { writeWorkspaceFile } from './workspace-io.js';
+
+export interface WriteFileToolOptions {
+  workspace: string;
+  /** Largest content accepted, in bytes (default 10 MB). */
+  maxBytes?: number;
+}
+
+const DEFAULT_WRITE_MAX_BYTES = 10 * 1024 * 1024;
+
+const WriteFileArgs = z.object({
+  path: z.string().min(1).describe('File path relative to the workspace root; missing folders are created'),
+  content: z.string().describe('The complete new content of the file'),
+});
+
+/** `write_file`: create or replace a whole file in the workspace, atomically. */
+export function createWriteFileTool(opts: WriteFileToolOptions): Tool {
+  const maxBytes = opts.maxBytes ?? DEFAULT_WRITE_MAX_BYTES;
+  return {
+    name: 'write_file',
+    description:
+      'Create or overwrite a text file in the workspace with the given content (parent folders are created). ' +
+      'For small changes to an existing file prefer edit_file.',
+    parameters: jsonSchemaOf(WriteFileArgs),
+    async execute(args: Record<string, unknown>, _ctx: ToolContext): Promise<string> {
+      const parsed = parseArgs(WriteFileArgs, args, 'write_file');
+      if (!parsed.ok) return parsed.error;
+      const { path, content } = parsed.value;
+      const size = Buffer.byteLength(content);
+      if (size > maxBytes) {
+        return `Error: content is ${size} bytes, more than the ${maxBytes}-byte limit for write_file; split it into several files`;
+      }
+      try {
+        const outcome = await writeWorkspaceFile(opts.workspace, path, content);
+        const verb = outcome.created ? 'Created' : 'Wrote';
+        return `${verb} ${outcome.path.display} (${outcome.bytes} bytes)`;
+      } catch (error) {
+        return fsErrorText(error, `write ${path}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// Reading real workflow histories in tests.
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { historyJsonOf } from '../../src/temporal/history-metrics.js';
+
+export { measureHistory, historyJsonOf, type HistoryMetrics } from '../../src/temporal/history-metrics.js';
+export type { History };
+
+type HistoryEvent = NonNullable<History['events']>[number];
+
+/** Activity types in the order they were scheduled. */
+export function activityTypesOf(history: History): string[] {
+  return (history.events ?? [])
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter((name): name is string => typeof name === 'string');
+}
+
+/** The history as `temporal workflow show --output json` would export it. */
+export function historyJson(history: History): string {
+  return historyJsonOf(history);
+}
+
+export type ActivityOutcome = 'completed' | 'failed' | 'timedOut' | 'canceled' | 'open';
+
+/** One scheduled activity, put together from its scheduled / started / closed events. */
+export interface ActivityRecord {
+  type: string;
+  scheduledEventId: number;
+  scheduledAt: number;
+  /** The attempt that closed it (Temporal writes only the last attempt's start). */
+  attempt: number | undefined;
+  startedAt: number | undefined;
+  closedAt: number | undefined;
+  /** Event id of the closing event, for ordering within one history. */
+  closedEventId: number | undefined;
+  outcome: ActivityOutcome;
+  /** The failure message, when it failed. */
+  failure: string | undefined;
+}
+
+/** Every activity in the history, in scheduling order. */
+export function activitiesOf(history: History): ActivityRecord[] {
+  const byScheduledId = new Map<number, ActivityRecord>();
+  for (const event of history.events ?? []) {
+    const id = num(event.eventId);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      byScheduledId.set(id, {
+        type: scheduled.activityType?.name ?? '?',
+        scheduledEventId: id,
+        scheduledAt: eventTimeMs(event),
+        attempt: undefined,
+        startedAt: undefined,
+        closedAt: undefined,
+        closedEventId: undefined,
+        outcome: 'open',
+        failure: undefined,
+      });
+      continue;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      const record = byScheduledId.get(num(started.scheduledEventId));
+      if (record) {
+        record.attempt = started.attempt ?? undefined;
+        record.startedAt = eventTimeMs(event);
+      }
+      continue;
+    }
+    const closing: [ActivityOutcome, { scheduledEventId?: unknown; failure?: { message?: string | null } | null } | null | undefined][] = [
+      ['completed', event.activityTaskCompletedEventAttributes],
+      ['failed', event.activityTaskFailedEventAttributes],
+      ['timedOut', event.activityTaskTimedOutEventAttributes],
+      ['canceled', event.activityTaskCanceledEventAttributes],
+    ];
+    for (const [outcome, attrs] of closing) {
+      if (!attrs) continue;
+      const record = byScheduledId.get(num(attrs.scheduledEventId));
+      if (!record) continue;
+      record.outcome = outcome;
+      record.closedAt = eventTimeMs(event);
+      record.closedEventId = id;
+      record.failure = attrs.failure?.message ?? undefined;
+    }
+  }
+  return [...byScheduledId.values()];
+}
+
+/** Milliseconds since the epoch of an event's time. */
+export function eventTimeMs(event: HistoryEvent): number {
+  const time = event.eventTime;
+  if (!time) return 0;
+  return num(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6);
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or throws after timeoutMs. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 100));
+  }
+}
+
+function num(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value === null || value === undefined) return 0;
+  return Number(String(value));
+}

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LLMError } from '../../src/core/errors.js';
+import { createLogger } from '../../src/logger.js';
+import { AnthropicProvider } from '../../src/providers/anthropic-provider.js';
+import { clearProviderCache, resolveProvider, routeModel, type ProvidersConfig } from '../../src/providers/model-router.js';
+import { OpenAIProvider } from '../../src/providers/openai-provider.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+
+const NO_ENV = {};
+
+function baseOf(provider: unknown): string {
+  if (provider instanceof OpenAIProvider || provider instanceof AnthropicProvider) return provider.baseURL;
+  throw new Error('unexpected provider type');
+}
+
+function catchError(fn: () => unknown): LLMError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof LLMError) return error;
+    throw error;
+  }
+  throw new Error('expected an LLMError');
+}
+
+describe('routeModel', () => {
+  it.each([
+    ['anthropic/claude-sonnet-4-6', 'anthropic', 'anthropic', 'claude-sonnet-4-6'],
+    ['openai/gpt-4.1', 'openai', 'openai', 'gpt-4.1'],
+    ['ollama/llama3.2', 'ollama', 'openai', 'llama3.2'],
+    ['openrouter/anthropic/claude-3.5-sonnet', 'openrouter', 'openai', 'anthropic/claude-3.5-sonnet'],
+    ['deepseek/deepseek-chat', 'deepseek', 'openai', 'deepseek-chat'],
+    ['vllm/meta-llama/Llama-3.1-8B-Instruct', 'vllm', 'openai', 'meta-llama/Llama-3.1-8B-Instruct'],
+    ['scripted/scripted-llm', 'scripted', 'openai', 'scripted-llm'],
+    ['scripted-anthropic/scripted-llm', 'scripted-anthropic', 'anthropic', 'scripted-llm'],
+    ['claude-opus-4-5', 'anthropic', 'anthropic', 'claude-opus-4-5'],
+    ['gpt-4.1-mini', 'openai', 'openai', 'gpt-4.1-mini'],
+    ['o3', 'openai', 'openai', 'o3'],
+    ['o4-mini', 'openai', 'openai', 'o4-mini'],
+  ])('%s → %s (%s API) with model %s', (input, providerName, api, model) => {
+    expect(routeModel(input)).toEqual({ providerName, api, model });
+  });
+
+  it('routes a configured custom prefix, and bare unknown models to `custom` when it has a base URL', () => {
+    const providers: ProvidersConfig = { custom: { apiBase: 'http://127.0.0.1:9/v1' }, lmstudio: { apiBase: 'http://127.0.0.1:1234/v1' } };
+    expect(routeModel('lmstudio/qwen2.5', providers)).toEqual({ providerName: 'lmstudio', api: 'openai', model: 'qwen2.5' });
+    expect(routeModel('my-finetune', providers)).toEqual({ providerName: 'custom', api: 'openai', model: 'my-finetune' });
+  });
+
+  it('refuses a model it cannot attribute, saying how to fix it', () => {
+    const error = catchError(() => routeModel('mystery-model'));
+    expect(error.kind).toBe('bad_request');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/Prefix it with a provider, e.g. anthropic\/claude-sonnet-4-6/);
+    expect(catchError(() => routeModel('openai/')).message).toMatch(/names no model/);
+  });
+});
+
+describe('resolveProvider', () => {
+  beforeEach(() => clearProviderCache());
+
+  it('takes the key from config before env, and the base URL from config, env, then the default', () => {
+    const fromDefault = resolveProvider('openai/gpt-4.1', {}, { env: { OPENAI_API_KEY: 'sk-env-key-123456' } });
+    expect(fromDefault.provider).toBeInstanceOf(OpenAIProvider);
+    expect(baseOf(fromDefault.provider)).toBe('https://api.openai.com/v1');
+    expect(fromDefault).toMatchObject({ model: 'gpt-4.1', providerName: 'openai' });
+
+    const fromEnv = resolveProvider('openai/gpt-4.1', {}, { env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://proxy.local:4000/v1/' } });
+    expect(baseOf(fromEnv.provider)).toBe('http://proxy.local:4000/v1');
+
+    const fromConfig = resolveProvider(
+      'anthropic/claude-sonnet-4-6',
+      { anthropic: { apiKey: 'sk-ant-config-1234', apiBase: 'http://gateway.local/anthropic' } },
+      { env: { ANTHROPIC_BASE_URL: 'http://ignored.local' } },
+    );
+    expect(fromConfig.provider).toBeInstanceOf(AnthropicProvider);
+    expect(baseOf(fromConfig.provider)).toBe('http://gateway.local/anthropic');
+    expect(fromConfig.model).toBe('claude-sonnet-4-6');
+  });
+
+  it('uses the well-known local and hosted defaults', () => {
+    expect(baseOf(resolveProvider('ollama/llama3.2', {}, { env: NO_ENV }).provider)).toBe('http://localhost:11434/v1');
+    expect(baseOf(resolveProvider('ollama/llama3.2', { ollama: { apiBase: 'http://gpu-box:11434/v1' } }, { env: NO_ENV }).provider)).toBe(
+      'http://gpu-box:11434/v1',
+    );
+    expect(baseOf(resolveProvider('vllm/x', {}, { env: NO_ENV }).provider)).toBe('http://localhost:8000/v1');
+    expect(baseOf(resolveProvider('openrouter/a/b', {}, { env: { OPENROUTER_API_KEY: 'k' } }).provider)).toBe('https://openrouter.ai/api/v1');
+    expect(baseOf(resolveProvider('deepseek/deepseek-chat', {}, { env: { DEEPSEEK_API_KEY: 'k' } }).provider)).toBe('https://api.deepseek.com/v1');
+  });
+
+  it.each([
+    ['anthropic/claude-sonnet-4-6', 'ANTHROPIC_API_KEY', 'providers.anthropic.apiKey'],
+    ['claude-sonnet-4-6', 'ANTHROPIC_API_KEY', 'providers.anthropic.apiKey'],
+    ['openai/gpt-4.1', 'OPENAI_API_KEY', 'providers.openai.apiKey'],
+    ['openrouter/meta/llama', 'OPENROUTER_API_KEY', 'providers.openrouter.apiKey'],
+    ['deepseek/deepseek-chat', 'DEEPSEEK_API_KEY', 'providers.deepseek.apiKey'],
+  ])('a missing key for %s is a non-retryable authentication error naming %s', (model, envVar, configKey) => {
+    const error = catchError(() => resolveProvider(model, { openai: { apiKey: '  ' } }, { env: NO_ENV }));
+    expect(error.name).toBe('LLMError');
+    expect(error.kind).toBe('authentication');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(envVar);
+    expect(error.message).toContain(configKey);
+  });
+
+  it('needs no key for local servers, but a base URL for custom and scripted', () => {
+    expect(() => resolveProvider('ollama/llama3.2', {}, { env: NO_ENV })).not.toThrow();
+    const custom = catchError(() => resolveProvider('custom/my-model', {}, { env: NO_ENV }));
+    expect(custom.message).toContain('providers.custom.apiBase');
+    const scripted = catchError(() => resolveProvider('scripted/scripted-llm', {}, { env: NO_ENV }));
+    expect(scripted.message).toContain('EXOCLAW_SCRIPTED_LLM_URL');
+    expect(scripted.message).toContain('exoclaw-temporal llm-server');
+    const badUrl = catchError(() => resolveProvider('custom/m', { custom: { apiBase: 'not a url' } }, { env: NO_ENV }));
+    expect(badUrl.message).toMatch(/not a URL/);
+  });
+
+  it('caches one provider per provider/key/base and builds a new one when any changes', () => {
+    const env = { OPENAI_API_KEY: 'sk-one-123456789' };
+    const first = resolveProvider('openai/gpt-4.1', {}, { env });
+    expect(resolveProvider('openai/gpt-4.1-mini', {}, { env }).provider).toBe(first.provider);
+    expect(resolveProvider('openai/gpt-4.1', {}, { env: { OPENAI_API_KEY: 'sk-two-123456789' } }).provider).not.toBe(first.provider);
+    expect(resolveProvider('openai/gpt-4.1', { openai: { apiBase: 'http://other/v1' } }, { env }).provider).not.toBe(first.provider);
+    expect(resolveProvider('openai/gpt-4.1', { openai: { extraHeaders: { 'x-team': 'a' } } }, { env }).provider).not.toBe(first.provider);
+    const logger = createLogger({ destination: { write: () => {} } });
+    const withLogger = resolveProvider('openai/gpt-4.1', {}, { env, logger }).provider;
+    expect(withLogger).not.toBe(first.provider);
+    expect(resolveProvider('openai/gpt-4.1', {}, { env, logger }).provider).toBe(withLogger);
+  });
+
+  describe('against the scripted server', () => {
+    let server: ScriptedLlmServer;
+    beforeAll(async () => {
+      server = await startScriptedLlmServer();
+    });
+    afterAll(async () => {
+      await server.close();
+    });
+
+    it('scripted/<model> finds the server through EXOCLAW_SCRIPTED_LLM_URL (root URL; /v1 is added)', async () => {
+      const { provider, model } = resolveProvider('scripted/scripted-llm', {}, { env: { EXOCLAW_SCRIPTED_LLM_URL: server.url } });
+      expect(baseOf(provider)).toBe(server.openaiBaseUrl);
+      const response = await provider.chat({ model, messages: [{ role: 'user', content: 'hello router' }], tools: [] });
+      expect(response.content).toBe('[scripted-llm] You said: hello router');
+      expect(server.requests.at(-1)?.path).toBe('/v1/chat/completions');
+    });
+
+    it('scripted-anthropic/<model> speaks the Messages API to the same server', async () => {
+      const { provider, model } = resolveProvider('scripted-anthropic/scripted-llm', {}, { env: { EXOCLAW_SCRIPTED_LLM_URL: `${server.url}/v1` } });
+      expect(provider).toBeInstanceOf(AnthropicProvider);
+      const response = await provider.chat({ model, messages: [{ role: 'user', content: 'hello anthropic' }], tools: [] });
+      expect(response.content).toBe('[scripted-llm] You said: hello anthropic');
+      expect(server.requests.at(-1)?.path).toBe('/v1/messages');
+    });
+
+    it('an OpenAI-compatible provider configured in the file sends its extra headers', async () => {
+      const { provider, model } = resolveProvider(
+        'ollama/llama3.2',
+        { ollama: { apiBase: server.openaiBaseUrl, extraHeaders: { 'x-exoclaw-test': 'yes' } } },
+        { env: NO_ENV },
+      );
+      await provider.chat({ model, messages: [{ role: 'user', content: 'hi' }], tools: [] });
+      const request = server.requests.at(-1);
+      expect(request?.headers['x-exoclaw-test']).toBe('yes');
+      expect((request?.body as { model: string }).model).toBe('llama3.2');
+    });
+
+    it('a caller that passes the full routed model string still asks for the bare model', async () => {
+      const { provider } = resolveProvider('ollama/llama3.2', { ollama: { apiBase: server.openaiBaseUrl } }, { env: NO_ENV });
+      await provider.chat({ model: 'ollama/llama3.2', messages: [{ role: 'user', content: 'hi' }], tools: [] });
+      expect((server.requests.at(-1)?.body as { model: string }).model).toBe('llama3.2');
+      const anthropic = resolveProvider('scripted-anthropic/scripted-llm', {}, { env: { EXOCLAW_SCRIPTED_LLM_URL: server.url } }).provider;
+      await anthropic.chat({ model: 'scripted-anthropic/scripted-llm', messages: [{ role: 'user', content: 'hi' }], tools: [] });
+      expect((server.requests.at(-1)?.body as { model: string }).model).toBe('scripted-llm');
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type {
+  BuildPromptStep,
+  ChatStep,
+  ChatStepResult,
+  Executor,
+  MessageHandle,
+  RecordStep,
+  ToolStep,
+  ToolStepResult,
+} from '../src/core/index.js';
+import type { AgentActivities } from '../activities/index.js';
+import type { ActivityOptionsInput } from './turn-input.js';
+
+type Operation = keyof Required<ActivityOptionsInput>;
+
+/**
+ * Defaults per operation. Waiting for a busy session happens inside buildPrompt's retries,
+ * hence its long schedule-to-close. Tools and model calls heartbeat, so a dead worker is
+ * noticed within `heartbeatTimeout` and the activity moves to a survivor.
+ */
+export const DEFAULT_ACTIVITY_OPTIONS: Record<Operation, ActivityOptions> = {
+  buildPrompt: {
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: '24 hours',
+    retry: { initialInterval: '500ms', maximumInterval: '5s', backoffCoefficient: 1.5 },
+  },
+  llmChat: {
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '10s',
+    retry: { initialInterval: '1s', maximumInterval: '60s', backoffCoefficient: 2, maximumAttempts: 10 },
+  },
+  executeTool: {
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '10s',
+    retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2, maximumAttempts: 5 },
+  },
+  recordTurn: {
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '500ms', maximumInterval: '10s', backoffCoefficient: 2, maximumAttempts: 20 },
+  },
+};
+
+function optionsFor(op: Operation, overrides: ActivityOptionsInput | undefined): ActivityOptions {
+  const base = DEFAULT_ACTIVITY_OPTIONS[op];
+  const override = overrides?.[op];
+  return { ...base, ...override, retry: { ...base.retry, ...override?.retry } } as ActivityOptions;
+}
+
+/** Activity stubs with per-operation options (a caller's overrides win). */
+export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentActivities {
+  const { buildPrompt } = proxyActivities<AgentActivities>(optionsFor('buildPrompt', overrides));
+  const { llmChat } = proxyActivities<AgentActivities>(optionsFor('llmChat', overrides));
+  const { executeTool } = proxyActivities<AgentActivities>(optionsFor('executeTool', overrides));
+  const { recordTurn, releaseSession } = proxyActivities<AgentActivities>(optionsFor('recordTurn', overrides));
+  return { buildPrompt, llmChat, executeTool, recordTurn, releaseSession };
+}
+
+/**
+ * The Executor the workflows give to `runTurn`: every operation is an activity. Cancellation
+ * needs no signal here: cancelling the workflow cancels the running activities.
+ */
+export class ActivityExecutor implements Executor {
+  constructor(
+    private readonly activities: AgentActivities,
+    private readonly opts: { excludeTools?: string[] } = {},
+  ) {}
+
+  buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
+    return this.activities.buildPrompt(req);
+  }
+
+  chat({ signal: _signal, ...req }: ChatStep): Promise<ChatStepResult> {
+    return this.activities.llmChat({ ...req, excludeTools: this.opts.excludeTools });
+  }
+
+  executeTool({ signal: _signal, ...req }: ToolStep): Promise<ToolStepResult> {
+    return this.activities.executeTool({ ...req, excludeTools: this.opts.excludeTools });
+  }
+
+  record(req: RecordStep): Promise<void> {
+    return this.activities.recordTurn(req);
+  }
+
+  clear(): Promise<boolean> {
+    return Promise.reject(new Error('Clearing a session is done by the session workflow (/new).'));
+  }
+}
