@@ -35,6 +35,8 @@ COPY bin ./bin
 COPY src ./src
 COPY activities ./activities
 COPY workflows ./workflows
+# `exoclaw-temporal demo` imports the turn-based example.
+COPY examples ./examples
 COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 # uid/gid 10001 match the securityContext in k8s/ (and the sandbox pods in k8s/sandbox/).
 RUN groupadd --gid 10001 exoclaw \
@@ -44,11 +46,11 @@ RUN groupadd --gid 10001 exoclaw \
 USER 10001:10001
 # The shared workspace: sessions/*.jsonl, memory/, skills/, tool-call journal, message blobs.
 VOLUME ["/workspace"]
-# Opt-in health endpoint (worker --health-port): /livez, /readyz, /healthz.
+# Health endpoint (worker --health-port, or EXOCLAW_HEALTH_PORT as set above): /livez, /readyz, /healthz.
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EXOCLAW_HEALTH_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM: the worker stops polling and gives running activities its shutdown grace (10 s by default).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "bin/exoclaw-temporal.js"]
-CMD ["worker", "--health-port", "8080"]
+CMD ["worker"]

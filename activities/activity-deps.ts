@@ -21,6 +21,8 @@ export interface ActivityDeps {
   /** Resolves a model string to a provider; credentials never leave the worker. */
   resolveModel(model: string): { provider: LLMProvider; model: string };
   llmDefaults: LlmDefaults;
+  /** Default tool-call iteration limit for turns that don't set one. */
+  maxIterations?: number;
   blobs: BlobStore;
   leases: SessionLeases;
   journal: ToolCallJournal;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { BuildPromptStep, MessageHandle } from '../src/core/index.js';
 import { storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
@@ -7,8 +8,14 @@ import type { ActivityDeps } from './activity-deps.js';
  * Takes the session's lease (one turn at a time per session), builds the prompt from the shared
  * volume and stores it as one blob: the workflow gets a reference, not the transcript.
  */
+export interface BuiltPrompt {
+  prompt: MessageHandle[];
+  /** The worker's configured iteration limit (a turn's own limit wins). */
+  maxIterations?: number;
+}
+
 export function buildPromptActivity(deps: ActivityDeps) {
-  return async function buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
+  return async function buildPrompt(req: BuildPromptStep): Promise<BuiltPrompt> {
     const lease = await deps.leases.acquire(req.sessionId, req.turnId);
     if (!lease.acquired) {
       // Retried by Temporal until the running turn records and releases the session.
@@ -16,6 +23,8 @@ export function buildPromptActivity(deps: ActivityDeps) {
         type: 'SessionBusy',
         message: `Session ${req.sessionId} is busy with turn ${lease.holder.turnId}; this turn waits for it to finish.`,
         nextRetryDelay: 500,
+        // Waiting is expected, not an error: logged at DEBUG and kept out of failure metrics.
+        category: ApplicationFailureCategory.BENIGN,
       });
     }
     const pluginContext = [...(await systemContexts(deps)), ...(req.extraContext ?? [])];
@@ -25,7 +34,7 @@ export function buildPromptActivity(deps: ActivityDeps) {
       media: req.media,
       pluginContext,
     });
-    return [await storeMessages(deps.blobs, messages)];
+    return { prompt: [await storeMessages(deps.blobs, messages)], maxIterations: deps.maxIterations };
   };
 }
 

@@ -3,6 +3,7 @@ import { ERROR_HINT, oneLine, toolResultMessage, type ToolStep, type ToolStepRes
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
+import { keepSessionLease } from './session-lease-keeper.js';
 
 export type ExecuteToolInput = Omit<ToolStep, 'signal'> & { excludeTools?: string[] };
 
@@ -24,13 +25,13 @@ export function executeToolActivity(deps: ActivityDeps) {
         sentInTurn: previous.sentInTurn,
       };
     }
-    await deps.leases.renew(req.sessionId, turnId);
-    await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
-
+    const lease = await keepSessionLease(deps, req.sessionId, turnId);
     let progress = '';
-    const beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
+    let beat: { stop(): void } | undefined;
     let outcome;
     try {
+      await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
+      beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
       outcome = req.excludeTools?.includes(call.name)
         ? { result: `Error: Tool '${call.name}' is not available here.${ERROR_HINT}`, isError: true, sentInTurn: false }
         : await deps.tools.execute(call, {
@@ -46,7 +47,8 @@ export function executeToolActivity(deps: ActivityDeps) {
             previousAttemptInterrupted: previous?.status === 'started',
           });
     } finally {
-      beat.stop();
+      beat?.stop();
+      lease.stop();
     }
     throwIfCancelled();
 

@@ -3,6 +3,7 @@ import { buildPromptActivity } from './build-prompt.js';
 import { executeToolActivity } from './execute-tool.js';
 import { llmChatActivity } from './llm-chat.js';
 import { recordTurnActivity, releaseSessionActivity } from './record-turn.js';
+import { createSessionActivities, type SessionActivities } from './session-activities.js';
 
 /** The activities a worker registers, built over its dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -12,10 +13,15 @@ export function createActivities(deps: ActivityDeps) {
     executeTool: executeToolActivity(deps),
     recordTurn: recordTurnActivity(deps),
     releaseSession: releaseSessionActivity(deps),
+    // Session workflows: /new, the cron tool, messages from schedules and subagents.
+    ...createSessionActivities(deps),
   };
 }
 
-export type AgentActivities = ReturnType<typeof createActivities>;
+/** The turn's activities (what ActivityExecutor proxies); the session ones are `SessionActivities`. */
+export type AgentActivities = Omit<ReturnType<typeof createActivities>, keyof SessionActivities>;
+export type { SessionActivities } from './session-activities.js';
 export type { ActivityDeps, LlmDefaults } from './activity-deps.js';
+export type { BuiltPrompt } from './build-prompt.js';
 export type { ExecuteToolInput } from './execute-tool.js';
 export type { LlmChatInput } from './llm-chat.js';

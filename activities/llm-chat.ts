@@ -4,6 +4,7 @@ import { resolveMessages, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { toApplicationFailure } from './application-failure.js';
 import { keepAlive } from './heartbeat.js';
+import { keepSessionLease } from './session-lease-keeper.js';
 
 export type LlmChatInput = Omit<ChatStep, 'signal'> & { excludeTools?: string[] };
 
@@ -14,9 +15,16 @@ export type LlmChatInput = Omit<ChatStep, 'signal'> & { excludeTools?: string[] 
 export function llmChatActivity(deps: ActivityDeps) {
   return async function llmChat(req: LlmChatInput): Promise<ChatStepResult> {
     const ctx = Context.current();
-    await deps.leases.renew(req.sessionId, req.turnId);
     const messages = await resolveMessages(deps.blobs, req.messages);
-    const { provider, model } = deps.resolveModel(req.model ?? deps.llmDefaults.model);
+    let resolved;
+    try {
+      resolved = deps.resolveModel(req.model ?? deps.llmDefaults.model);
+    } catch (error) {
+      // An unknown model or a missing key fails the turn at once instead of being retried.
+      throw toApplicationFailure(error);
+    }
+    const { provider, model } = resolved;
+    const lease = await keepSessionLease(deps, req.sessionId, req.turnId);
     let streamedChars = 0;
     const beat = keepAlive(() => ({ phase: 'llm', model, streamedChars }), deps.heartbeatIntervalMs);
     let response: LLMResponse;
@@ -37,6 +45,7 @@ export function llmChatActivity(deps: ActivityDeps) {
       throw toApplicationFailure(error);
     } finally {
       beat.stop();
+      lease.stop();
     }
     const message = await storeMessages(deps.blobs, [assistantMessage(response, req.turnId)]);
     // The workflow needs the answer and the tool calls; reasoning stays in the stored message.

@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import { FileConversation } from './conversation/index.js';
 import { logger as sharedLogger, type Logger } from './logger.js';
 import { resolveProvider } from './providers/index.js';
-import { connectMcpServers, createDefaultTools } from './tools/index.js';
+import { connectMcpServers, createCronTool, createDefaultTools, createSpawnTool } from './tools/index.js';
 
 export interface AgentParts {
   conversation: FileConversation;
@@ -19,7 +19,13 @@ export interface AgentParts {
  */
 export async function createAgentParts(
   config: Config,
-  opts: { logger?: Logger; bus?: Bus; maxRetries?: number } = {},
+  opts: {
+    logger?: Logger;
+    bus?: Bus;
+    maxRetries?: number;
+    /** Register spawn/cron (run by session workflows; default true). False for the in-process runtime. */
+    workflowTools?: boolean;
+  } = {},
 ): Promise<AgentParts> {
   const log = opts.logger ?? sharedLogger();
   const defaults = config.agents.defaults;
@@ -60,6 +66,11 @@ export async function createAgentParts(
   );
   const mcp = await connectMcpServers(toolsConfig.mcpServers, { logger: log });
   for (const tool of mcp.tools) tools.register(tool);
+  if (opts.workflowTools !== false) {
+    // Definitions only: AgentSessionWorkflow runs them; plain turns never offer them.
+    tools.register(createSpawnTool());
+    tools.register(createCronTool());
+  }
 
   return {
     conversation,

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type {
   BuildPromptStep,
   ChatStep,
@@ -33,6 +33,9 @@ export const DEFAULT_ACTIVITY_OPTIONS: Record<Operation, ActivityOptions> = {
   executeTool: {
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '10s',
+    // A cancelled turn frees its session only once its tool has really stopped (its process
+    // killed), so the next turn never runs beside it. (The SDK's effective default is TRY_CANCEL.)
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2, maximumAttempts: 5 },
   },
   recordTurn: {
@@ -66,8 +69,12 @@ export class ActivityExecutor implements Executor {
     private readonly opts: { excludeTools?: string[] } = {},
   ) {}
 
-  buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
-    return this.activities.buildPrompt(req);
+  maxIterations?: number;
+
+  async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
+    const built = await this.activities.buildPrompt(req);
+    this.maxIterations = built.maxIterations;
+    return built.prompt;
   }
 
   chat({ signal: _signal, ...req }: ChatStep): Promise<ChatStepResult> {

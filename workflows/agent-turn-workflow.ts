@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import { runTurn, type TurnProgress, type TurnResult, type Usage } from '../src/core/index.js';
 import { ActivityExecutor, proxyAgentActivities } from './activity-executor.js';
+import { withSessionOnlyTools } from './session-tool-definitions.js';
 import { parseWorkflowInput, TurnWorkflowInput } from './turn-input.js';
 
 export interface TurnWorkflowResult {
@@ -39,7 +40,8 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
   setHandler(turnStatusQuery, () => status);
 
   const activities = proxyAgentActivities(input.activityOptions);
-  const executor = new ActivityExecutor(activities, { excludeTools: input.excludeTools });
+  // spawn / cron need a session workflow: a plain turn never offers them.
+  const executor = new ActivityExecutor(activities, { excludeTools: withSessionOnlyTools(input.excludeTools) });
   try {
     const result = await runTurn(
       executor,

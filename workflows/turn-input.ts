@@ -61,7 +61,9 @@ export const TurnWorkflowInput = z
 
 export type TurnWorkflowInput = z.infer<typeof TurnWorkflowInput>;
 
-const CREDENTIAL_KEY = /api[-_]?key|secret|token|password|authorization|credential/i;
+// Names that hold credentials: apiKey, api_key, secret, password, authorization, credentials,
+// token, accessToken, auth_token… but not settings that merely count tokens (maxTokens).
+const CREDENTIAL_KEY = /api[-_]?key|secret|passw(or)?d|authorization|credential|token$/i;
 
 /** Validates workflow input; bad input fails the workflow at once with a readable, non-retryable error. */
 export function parseWorkflowInput<T extends z.ZodType>(schema: T, raw: unknown, workflow: string): z.infer<T> {

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
+export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history'] as const;
+export type BenchPhase = (typeof BENCH_PHASES)[number];
+
 /** What one benchmark run measures and how much. */
 export interface BenchOptions {
   json: boolean;
@@ -19,6 +22,8 @@ export interface BenchOptions {
   historySteps: number;
   /** Transcript sizes (bytes) seeded before the history-size turns. */
   transcriptBytes: number[];
+  /** Which phases run (default: all, in this order). */
+  phases: BenchPhase[];
   /** A pre-built workflow bundle; otherwise workflows/index.ts is bundled once at start-up. */
   bundlePath: string | undefined;
 }
@@ -38,6 +43,7 @@ Options:
   --concurrency <list>   concurrency levels, e.g. 1,10,50 (default 1,10,50)
   --turns <list>         turns per level, same length as --concurrency (default 20,50,100; quick 5,20,50)
   --history-steps <n>    tool steps per turn for history size (default 10; quick 3)
+  --only <list>          run only these phases: overhead,floor,throughput,history (default all)
   --bundle <path>        pre-built workflow bundle (also $EXOCLAW_WORKFLOW_BUNDLE); must include
                          benchEmptyActivitiesWorkflow
   -h, --help             this text`;
@@ -46,11 +52,12 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-const count = z.coerce.number().int().min(1).max(100_000);
+const positive = z.number().int().min(1).max(100_000);
+const count = z.coerce.number().pipe(positive);
 const countList = z
   .string()
-  .transform((text) => text.split(',').map((part) => part.trim()))
-  .pipe(z.array(count).min(1));
+  .transform((text) => text.split(',').map((part) => Number(part.trim() || NaN)))
+  .pipe(z.array(positive).min(1));
 
 const FlagsSchema = z.object({
   json: z.boolean().default(false),
@@ -62,6 +69,11 @@ const FlagsSchema = z.object({
   turns: countList.optional(),
   'history-steps': count.optional(),
   bundle: z.string().min(1).optional(),
+  only: z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(BENCH_PHASES)).min(1))
+    .optional(),
 });
 
 /** Parses argv (without node and script); returns undefined when help was asked for. */
@@ -80,6 +92,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
         turns: { type: 'string' },
         'history-steps': { type: 'string' },
         bundle: { type: 'string' },
+        only: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -90,7 +103,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
   }
   if (values.help) return undefined;
   const parsed = FlagsSchema.safeParse(values);
-  if (!parsed.success) throw new BenchUsageError(`Invalid option: ${z.prettifyError(parsed.error)}\n\n${BENCH_USAGE}`);
+  if (!parsed.success) throw new BenchUsageError(`Invalid arguments:\n${z.prettifyError(parsed.error)}\n\n${BENCH_USAGE}`);
   const flags = parsed.data;
   const quick = flags.quick;
   const concurrency = flags.concurrency ?? [1, 10, 50];
@@ -110,6 +123,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     turns,
     historySteps: flags['history-steps'] ?? (quick ? 3 : 10),
     transcriptBytes: [10 * 1024, 1024 * 1024],
+    phases: BENCH_PHASES.filter((phase) => !flags.only || flags.only.includes(phase)),
     bundlePath: flags.bundle ?? (env.EXOCLAW_WORKFLOW_BUNDLE || undefined),
   };
 }

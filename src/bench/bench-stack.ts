@@ -74,8 +74,9 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<BenchStack> {
   const { progress } = opts;
   try {
-    // Worker state changes log at INFO; keep stderr for progress lines.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Worker state changes log at INFO; keep stderr for progress lines. The benchmark handles
+    // Ctrl-C itself (see runBench), so cleanup always follows the workers' shutdown.
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   } catch {
     // A Runtime already exists in this process: keep it.
   }

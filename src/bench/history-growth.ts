@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Message } from '../core/index.js';
 import { benchTurnMessage } from './bench-script.js';
-import { measureHistory } from './history-bytes.js';
+import { measureHistory } from '../temporal/history-metrics.js';
+import { encodedHistoryBytes } from './history-bytes.js';
 import { BenchSanityError, type PhaseContext } from './phase-context.js';
 import { round } from './stats.js';
 
@@ -12,6 +13,7 @@ export async function measureHistoryGrowth(ctx: PhaseContext): Promise<void> {
   const { stack, opts, progress, emit } = ctx;
   const steps = opts.historySteps;
   for (const bytes of opts.transcriptBytes) {
+    ctx.signal.throwIfAborted();
     const label = formatBytes(bytes);
     const sessionId = `bench-${ctx.runId}-history-${label}`;
     progress(`history: seeding a ${label} transcript, then a ${steps}-step turn`);
@@ -23,17 +25,19 @@ export async function measureHistoryGrowth(ctx: PhaseContext): Promise<void> {
       throw new BenchSanityError(`The history turn ran ${outcome.toolsUsed.length} tool steps instead of ${steps}.`);
     }
     const history = await stack.client.workflow.getHandle(outcome.workflowId, outcome.runId).fetchHistory();
+    const historyBytes = encodedHistoryBytes(history);
     const size = measureHistory(history);
     const context = {
       transcript: label,
       transcript_bytes: transcriptBytes,
       steps,
-      history_bytes: size.totalBytes,
+      history_bytes: historyBytes,
+      payload_bytes: size.payloadBytes,
       events: size.events,
     };
     emit({
       metric: 'history_bytes_per_step',
-      value: round(size.totalBytes / steps, 0),
+      value: round(historyBytes / steps, 0),
       unit: 'bytes/step',
       context: { ...context, largest_payload_bytes: size.largestPayloadBytes },
     });
@@ -41,7 +45,7 @@ export async function measureHistoryGrowth(ctx: PhaseContext): Promise<void> {
       metric: 'history_largest_payload',
       value: size.largestPayloadBytes,
       unit: 'bytes',
-      context: { ...context, event: size.largestPayloadEvent },
+      context: { ...context, event: size.largestPayloadEvent ?? 'none' },
     });
   }
 }

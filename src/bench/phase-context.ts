@@ -12,6 +12,8 @@ export interface PhaseContext {
   emit(metric: Metric): void;
   /** Unique per benchmark run, so session ids never collide with an earlier run on the same server. */
   runId: string;
+  /** Aborted on Ctrl-C: check it before starting each turn (`signal.throwIfAborted()`). */
+  signal: AbortSignal;
 }
 
 /** A turn did not do what the benchmark asked of it; its timing would measure the wrong thing. */

@@ -21,6 +21,7 @@ export async function measureStepOverhead(ctx: PhaseContext): Promise<void> {
   });
 
   const durable = async (label: string): Promise<number> => {
+    ctx.signal.throwIfAborted();
     const { ms, value } = await timed(() =>
       stack.exoclaw.runTurn({ sessionId: `bench-${ctx.runId}-durable-${label}`, message }),
     );
@@ -28,6 +29,7 @@ export async function measureStepOverhead(ctx: PhaseContext): Promise<void> {
     return ms;
   };
   const inProcess = async (label: string): Promise<number> => {
+    ctx.signal.throwIfAborted();
     const { ms, value } = await timed(() =>
       runTurn(executor, {
         sessionId: `bench-${ctx.runId}-direct-${label}`,

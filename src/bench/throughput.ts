@@ -8,6 +8,7 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
   const { stack, opts, progress, emit } = ctx;
   const message = benchTurnMessage(0);
   const turn = async (sessionId: string): Promise<number> => {
+    ctx.signal.throwIfAborted();
     const { ms, value } = await timed(() => stack.exoclaw.runTurn({ sessionId, message }));
     if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
     return ms;
@@ -20,13 +21,19 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
     progress(`throughput: ${total} turns at concurrency ${concurrency}`);
     const latencies: number[] = [];
     let next = 0;
+    let failed = false;
     const lane = async (): Promise<void> => {
-      while (next < total) {
+      while (next < total && !failed) {
         const index = next++;
-        latencies.push(await turn(`bench-${ctx.runId}-tput-c${concurrency}-${index}`));
+        try {
+          latencies.push(await turn(`bench-${ctx.runId}-tput-c${concurrency}-${index}`));
+        } catch (error) {
+          failed = true; // the other lanes finish their turn in flight and stop
+          throw error;
+        }
       }
     };
-    const { ms: wallMs } = await timed(() => Promise.all(Array.from({ length: Math.min(concurrency, total) }, lane)));
+    const { ms: wallMs } = await timed(() => settleAll(Array.from({ length: Math.min(concurrency, total) }, lane)));
     emit({
       metric: 'turns_per_second',
       value: round(total / (wallMs / 1000)),
@@ -40,4 +47,11 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
       },
     });
   }
+}
+
+/** Like Promise.all, but waits for every promise before rethrowing the first failure. */
+async function settleAll(promises: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const rejected = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }

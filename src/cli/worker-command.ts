@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../logger.js';
-import { startWorker } from '../temporal/run-worker.js';
+import { startHealthServer, workerHealth } from '../temporal/health-server.js';
+import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
 import { installTemporalLogging } from '../temporal/temporal-logging.js';
+import { onShutdownSignals } from './shutdown-signals.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
 
 export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
@@ -12,6 +14,8 @@ run as many as you like against the same workspace volume.
   --shutdown-grace D   on SIGTERM, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)
+  --health-port P      serve GET /livez /readyz /healthz on 0.0.0.0:P for probes
+                       (default $EXOCLAW_HEALTH_PORT; off when neither is set; 0 = any free port)
 ${CONNECTION_FLAGS_HELP}
 Logs are JSON lines (pino) on stderr; EXOCLAW_LOG_LEVEL=debug shows more.`;
 
@@ -25,6 +29,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
       ...CONNECTION_FLAGS,
       'shutdown-grace': { type: 'string' },
       identity: { type: 'string' },
+      'health-port': { type: 'string' },
     },
   });
   if (values.help) {
@@ -37,44 +42,67 @@ export async function workerCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--shutdown-grace needs a duration such as 10s, 500ms or 1m (got "${grace}").`);
   }
 
+  const healthPort = parseHealthPort(values['health-port'], process.env['EXOCLAW_HEALTH_PORT']);
   const { config, connection, taskQueue } = setupFromFlags(values);
   const logger = createLogger();
   installTemporalLogging(logger);
 
-  const worker = await startWorker({
-    config,
-    connection,
-    taskQueue,
-    logger,
-    shutdownGraceTime: grace,
-    identity: values.identity,
-  });
+  let worker: RunningWorker | undefined;
+  // Up before the worker: a start-up probe sees "alive, not ready" while it connects and loads workflows.
+  const health =
+    healthPort === undefined
+      ? undefined
+      : await startHealthServer({ port: healthPort, ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }) });
 
-  logger.info({ workflows: worker.workflows, identity: worker.identity }, 'worker started');
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) {
-      console.error(`${signal} again: exiting without waiting for running activities.`);
-      process.exit(1);
+  // Installed before start-up (bundling can take a while): a signal then ends the process at
+  // once, since nothing has been polled yet; once running, it starts a graceful shutdown.
+  const removeSignalHandlers = onShutdownSignals((signal) => {
+    if (!worker) {
+      console.log(`${signal} received before the worker started: exiting.`);
+      process.exit(0);
     }
     console.log(`${signal} received: stopping; running activities get up to ${grace}, then are handed back to Temporal.`);
     worker.stop().catch(() => undefined); // the outcome is reported through worker.done below
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
+
+  try {
+    worker = await startWorker({
+      config,
+      connection,
+      taskQueue,
+      logger,
+      shutdownGraceTime: grace,
+      identity: values.identity,
+    });
+  } catch (error) {
+    removeSignalHandlers();
+    await health?.close();
+    throw error;
+  }
+  logger.info({ workflows: worker.workflows, identity: worker.identity }, 'worker started');
 
   console.log(
     `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
-      `workspace ${worker.workspace}, model ${worker.model}, identity ${worker.identity}. Ctrl-C to stop.`,
+      `workspace ${worker.workspace}, model ${worker.model}, identity ${worker.identity}` +
+      `${health ? `, health checks on ${health.url}` : ''}. Ctrl-C to stop.`,
   );
   try {
     await worker.done;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    removeSignalHandlers();
+    await health?.close();
   }
   console.log('Worker stopped.');
   return 0;
+}
+
+function parseHealthPort(flag: string | undefined, env: string | undefined): number | undefined {
+  const raw = flag ?? (env?.trim() ? env.trim() : undefined);
+  if (raw === undefined) return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) {
+    const source = flag === undefined ? 'EXOCLAW_HEALTH_PORT' : '--health-port';
+    throw new UsageError(`${source} needs a port number from 0 to 65535 (got "${raw}").`);
+  }
+  return port;
 }

@@ -15,6 +15,11 @@ export interface Executor {
   executeTool(req: ToolStep): Promise<ToolStepResult>;
   record(req: RecordStep): Promise<void>;
   clear(sessionId: string): Promise<boolean>;
+  /**
+   * The iteration limit the executor's environment sets (e.g. the worker's config), read after
+   * `buildPrompt`; a turn's own `maxIterations` wins over it.
+   */
+  readonly maxIterations?: number;
 }
 
 export interface BuildPromptStep {

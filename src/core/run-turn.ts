@@ -91,7 +91,6 @@ export function llmErrorMessage(detail: string | null): string {
  * same function runs in-process and inside a Temporal workflow.
  */
 export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnHooks = {}): Promise<TurnResult> {
-  const maxIterations = input.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const where: HookContext = { sessionId: input.sessionId, channel: input.channel, chatId: input.chatId };
   const progress = (p: TurnProgress): void => hooks.onProgress?.(p);
   const checkCancelled = (): void => {
@@ -110,6 +109,7 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
     extraContext: extraContext ? [extraContext] : undefined,
   });
 
+  const maxIterations = input.maxIterations ?? executor.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   const turnMessages: MessageHandle[] = [];
   const toolsUsed: string[] = [];
   let usage: Usage = ZERO_USAGE;

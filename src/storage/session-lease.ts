@@ -24,7 +24,8 @@ const GUARD_STALE_MS = 10_000;
 export class SessionLeases {
   private readonly dir: string;
 
-  constructor(workspace: string, private readonly ttlMs = LEASE_TTL_MS) {
+  /** How long a lease lives without renewal; running activities renew well within it. */
+  constructor(workspace: string, readonly ttlMs = LEASE_TTL_MS) {
     this.dir = join(workspace, STATE_DIR, 'leases');
   }
 

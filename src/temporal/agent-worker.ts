@@ -15,6 +15,7 @@ export interface AgentWorkerOptions {
   shutdownGraceTime?: string | number;
   identity?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  stickyQueueScheduleToStartTimeout?: string | number;
 }
 
 export interface AgentWorker {
@@ -32,15 +33,25 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
     metadata: opts.connection.metadata,
   });
   const identity = opts.identity ?? `${process.pid}@${hostname()}`;
-  const worker = await Worker.create({
-    connection,
-    namespace: opts.connection.namespace,
-    taskQueue: opts.taskQueue,
-    identity,
-    activities: createActivities(opts.deps),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
-    shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
-  });
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection,
+      namespace: opts.connection.namespace,
+      taskQueue: opts.taskQueue,
+      identity,
+      activities: createActivities(opts.deps),
+      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
+      shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
+      maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+      // A killed worker keeps its workflows "sticky" until this runs out; the SDK's 10 s default
+      // would add 10 s to every resume after a SIGKILL. 3 s still favours the cache under load.
+      stickyQueueScheduleToStartTimeout: opts.stickyQueueScheduleToStartTimeout ?? '3s',
+    });
+  } catch (error) {
+    // Worker.create does not close a connection it was handed.
+    await connection.close();
+    throw error;
+  }
   return { worker, connection, identity };
 }

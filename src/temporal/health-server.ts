@@ -3,7 +3,6 @@
 // worker that is shutting down (draining activities) stops being "ready" at once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Worker } from '@temporalio/worker';
 
 export interface HealthReport {
   /** true: answer 200; false: answer 503 */
@@ -39,9 +38,9 @@ export class HealthServerError extends Error {
 /**
  * Liveness and readiness from a Temporal worker's state. Live while it runs or drains (a
  * draining worker must not be killed early: it is finishing activities within its shutdown
- * grace); ready only while RUNNING. FAILED or STOPPED means the process should be replaced.
+ * grace); ready only while RUNNING. `worker` is a Temporal Worker (or anything with its getState()). FAILED or STOPPED means the process should be replaced.
  */
-export function workerHealth(worker: Pick<Worker, 'getState'>): { live: () => HealthReport; ready: () => HealthReport } {
+export function workerHealth(worker: { getState(): string }): { live: () => HealthReport; ready: () => HealthReport } {
   return {
     live: () => {
       const state = worker.getState();

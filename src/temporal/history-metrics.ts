@@ -1,6 +1,8 @@
 // How big a workflow history is, and where the bytes are. Used by the durable tests (history
 // must stay flat per loop step however long the transcript grows) and by the benchmark.
-import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { historyToJson, type History } from './history-json.js';
+
+export type { History };
 
 export interface HistoryMetrics {
   events: number;
@@ -64,7 +66,7 @@ export function historyJsonOf(history: History): string {
   const first = history.events?.[0] as { eventId?: unknown } | undefined;
   // Already JSON-shaped (ids are strings there): print as is.
   if (typeof first?.eventId === 'string') return JSON.stringify(history);
-  return historyToJSON(history);
+  return historyToJson(history);
 }
 
 /** Calls `visit(bytes)` for every Temporal Payload ({ metadata, data }) nested in `value`. */

@@ -210,7 +210,7 @@ async function temporalServer(
   const dbFile = join(root, 'temporal.db');
   progress(`Starting a Temporal dev server (history kept in ${displayPath(dbFile)})…`);
   const server = await startDevServer({ dbFile, port, ui, uiPort, namespace });
-  const notDefault = port === undefined ? ` (port ${DEFAULT_TEMPORAL_PORT} was busy)` : '';
+  const notDefault = opts.port === undefined && port === undefined ? ` (port ${DEFAULT_TEMPORAL_PORT} was busy)` : '';
   progress(`Temporal dev server ready at ${server.address}${notDefault}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`);
   return server;
 }

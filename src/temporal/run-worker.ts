@@ -2,6 +2,7 @@
 // `worker` command and the local stack behind `npm start` / `npm run demo`.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createAgentWorker } from './agent-worker.js';
@@ -33,6 +34,8 @@ export interface RunningWorker {
   model: string;
   /** Where the workflow code came from, for the ready line. */
   workflows: string;
+  /** The Temporal worker's state: RUNNING, STOPPING, DRAINING, DRAINED, STOPPED, FAILED. */
+  state(): string;
   /** Settles when the worker has stopped and its resources are closed; rejects on a fatal worker error. */
   done: Promise<void>;
   /** Graceful stop: no new tasks, running activities get the grace period, then are cancelled. Idempotent. */
@@ -47,6 +50,7 @@ export class TemporalUnreachableError extends Error {
 /** Connects, registers the agent workflows and activities, and starts polling. */
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
   const { config, connection, logger } = opts;
+  await checkTemporal(connection);
   const source = opts.workflowBundle ? undefined : workflowSource();
   const workflows = describeWorkflows(opts.workflowBundle, source, logger);
   const { deps, close: closeDeps } = await createWorkerDeps(config, { logger });
@@ -83,6 +87,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     workspace: config.agents.defaults.workspace,
     model: config.agents.defaults.model,
     workflows,
+    state: () => worker.getState(),
     done,
     stop: async () => {
       // The Temporal runtime also reacts to SIGINT/SIGTERM; whoever comes first shuts down.
@@ -92,18 +97,45 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   };
 }
 
+/**
+ * Fails fast, with a readable message, when Temporal is unreachable or the namespace is missing
+ * (Worker.create would otherwise retry a missing namespace for half a minute).
+ */
+export async function checkTemporal(connection: ResolvedConnection): Promise<void> {
+  let native: NativeConnection | undefined;
+  try {
+    native = await NativeConnection.connect({
+      address: connection.address,
+      tls: connection.tls as NativeConnectionOptions['tls'],
+      apiKey: connection.apiKey,
+      metadata: connection.metadata,
+    });
+    await native.workflowService.describeNamespace({ namespace: connection.namespace });
+  } catch (error) {
+    throw explainConnectError(error, connection);
+  } finally {
+    await native?.close().catch(() => undefined);
+  }
+}
+
 /** Turns the SDK's transport errors into a message that says where and what to do. */
 export function explainConnectError(error: unknown, connection: ResolvedConnection): unknown {
   const text = chainText(error);
   const where = `${connection.address} (namespace "${connection.namespace}")`;
-  if (/namespace .*not found|NamespaceNotFound/i.test(text)) {
+  if (/namespace .*not found|NamespaceNotFound|5 NOT_FOUND/i.test(text)) {
     return new TemporalUnreachableError(
       `Temporal at ${connection.address} has no namespace "${connection.namespace}". ` +
         `Create it (temporal operator namespace create --namespace ${connection.namespace}) or pass --namespace.`,
     );
   }
   if (/TransportError|tcp connect error|Connection refused|ECONNREFUSED|dns error|Failed to call GetSystemInfo|UNAVAILABLE|deadline/i.test(text)) {
-    const reason = /Connection refused|ECONNREFUSED/i.test(text) ? 'connection refused' : firstLine(text);
+    const reason = /Connection refused|ECONNREFUSED/i.test(text)
+      ? 'connection refused'
+      : /dns error|ENOTFOUND|Name or service not known/i.test(text)
+        ? 'host name not found'
+        : /deadline|timed? ?out/i.test(text)
+          ? 'timed out'
+          : firstLine(text);
     return new TemporalUnreachableError(
       `Cannot reach Temporal at ${where}: ${reason}. ` +
         'Start a local stack with `npm start` (dev server + worker) or `temporal server start-dev`, ' +

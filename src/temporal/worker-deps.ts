@@ -25,6 +25,7 @@ export async function createWorkerDeps(
       maxTokens: defaults.maxTokens,
       reasoningEffort: defaults.reasoningEffort,
     },
+    maxIterations: defaults.maxToolIterations,
     blobs: new BlobStore(workspace),
     leases: new SessionLeases(workspace),
     journal: new ToolCallJournal(workspace),

@@ -83,6 +83,8 @@ export {
   type ConnectMcpOptions,
 } from './mcp-client.js';
 export { createLoadSkillTool } from './load-skill-tool.js';
+export { createSpawnTool } from './spawn-tool.js';
+export { createCronTool } from './cron-tool.js';
 export {
   resolveWorkspacePath,
   WorkspacePathError,

@@ -1,5 +1,5 @@
 // Reading real workflow histories in tests.
-import type { History } from '@temporalio/common/lib/proto-utils';
+import type { History } from '../../src/temporal/history-json.js';
 import { historyJsonOf } from '../../src/temporal/history-metrics.js';
 
 export { measureHistory, historyJsonOf, type HistoryMetrics } from '../../src/temporal/history-metrics.js';
@@ -111,4 +111,23 @@ function num(value: unknown): number {
   if (typeof value === 'number') return value;
   if (value === null || value === undefined) return 0;
   return Number(String(value));
+}
+
+/**
+ * A history export (JSON text) plus every payload in it decoded: payload data is base64 in
+ * JSON, so a plain `includes(secret)` on the export alone would miss a secret inside one.
+ */
+export function searchableHistoryText(json: string): string {
+  const decoded: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (typeof record['data'] === 'string' && 'metadata' in record) {
+      decoded.push(Buffer.from(record['data'], 'base64').toString('utf8'));
+    }
+    Object.values(record).forEach(walk);
+  };
+  walk(JSON.parse(json));
+  return [json, ...decoded].join('\n');
 }

@@ -21,7 +21,8 @@ describe('AgentTurnWorkflow on a real dev server', () => {
   it('answers the minimal input {sessionId, message}', async () => {
     await stack.withAgentWorker(async () => {
       const outcome = await stack.exoclaw.runTurn({ sessionId: 'minimal', message: 'hi' });
-      expect(outcome.finalContent).toMatch(/hi/i);
+      // The scripted model echoes the user's message (possibly after the runtime-context header).
+      expect(outcome.finalContent).toMatch(/^\[scripted-llm\] You said: [\s\S]*\bhi$/);
       expect(outcome.iterations).toBe(1);
       expect(outcome.toolsUsed).toEqual([]);
       expect(outcome.stopReason).toBe('completed');
@@ -87,6 +88,24 @@ describe('AgentTurnWorkflow on a real dev server', () => {
         'recordTurn',
       ]);
       expect(stack.llm.chatRequests()).toHaveLength(3);
+    });
+  });
+
+  it('accepts the optional model settings and passes them to the model', async () => {
+    await stack.withAgentWorker(async () => {
+      const outcome = await stack.exoclaw.runTurn({
+        sessionId: 'settings',
+        message: 'hi with settings',
+        maxTokens: 321,
+        temperature: 0.25,
+        maxIterations: 5,
+        channel: 'cli',
+        chatId: 'direct',
+      });
+      expect(outcome.stopReason).toBe('completed');
+      const body = stack.llm.chatRequests()[0]?.body as Record<string, unknown>;
+      expect(body['temperature']).toBe(0.25);
+      expect(body['max_tokens'] ?? body['max_completion_tokens']).toBe(321);
     });
   });
 

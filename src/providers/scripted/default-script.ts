@@ -16,10 +16,23 @@ export const DEFAULT_SCRIPT: ScriptRule[] = [
     reply: { toolCalls: [{ name: 'save_memory', arguments: { history_entry: '{{summary}}', memory_update: '{{facts}}' } }] },
   },
 
+  // A worker died mid-exec: the retried call was not re-run, only reported as interrupted.
+  // Like a careful model, run the command again (a new call) to get its real output.
+  {
+    name: 'exec interrupted: run again',
+    when: {
+      hasToolResult: true,
+      lastToolName: 'exec',
+      toolAvailable: 'exec',
+      lastToolResultMatches: 'previous attempt of this exec call was interrupted[^\\n]*\\n[ \\t]*([^\\n]+?)[ \\t]*$',
+    },
+    reply: { toolCalls: [{ name: 'exec', arguments: { command: '{{toolMatch.1}}' } }] },
+  },
+
   // Follow-ups: the tools ran, now answer with what they returned.
   {
     name: 'parallel results',
-    when: { hasToolResult: true, minToolResults: 2 },
+    when: { hasToolResult: true, minBatchResults: 2 },
     reply: { text: '[scripted-llm] All tools finished. Results:\n{{toolResults}}' },
   },
   {

@@ -48,14 +48,18 @@ interface Facts {
   earlierUsers: string[];
   system: string;
   turnResults: ViewMessage[];
+  /** tool results answering the latest model response (several = a parallel batch) */
+  lastBatch: ViewMessage[];
 }
 
 /** Everything the conditions and templates read, computed once per request. */
 function conversationFacts(view: ConversationView): Facts {
   const lastUserIndex = findLastIndex(view.messages, (message) => message.role === 'user');
-  const lastUser = lastUserIndex >= 0 ? (view.messages[lastUserIndex]?.text ?? '') : '';
+  const lastUser = withoutRuntimeContext(lastUserIndex >= 0 ? (view.messages[lastUserIndex]?.text ?? '') : '');
   const turnResults = view.messages.slice(lastUserIndex + 1).filter((message) => message.role === 'tool');
   const lastResult = turnResults[turnResults.length - 1];
+  const lastAssistantIndex = findLastIndex(view.messages, (message) => message.role === 'assistant');
+  const lastBatch = view.messages.slice(lastAssistantIndex + 1).filter((message) => message.role === 'tool');
   const earlierUsers = view.messages
     .slice(0, Math.max(lastUserIndex, 0))
     .filter((message) => message.role === 'user')
@@ -70,6 +74,7 @@ function conversationFacts(view: ConversationView): Facts {
     earlierUsers,
     system,
     turnResults,
+    lastBatch,
     vars: {
       lastUser: lastUser.trim(),
       lastToolResult: (lastResult?.text ?? '').trim(),
@@ -91,6 +96,7 @@ function matchRule(rule: ParsedRule, view: ConversationView, requestNumber: numb
   if (when.toolChoice !== undefined && when.toolChoice !== view.toolChoice) return undefined;
   if (when.hasToolResult !== undefined && when.hasToolResult !== facts.turnResults.length > 0) return undefined;
   if (when.minToolResults !== undefined && facts.turnResults.length < when.minToolResults) return undefined;
+  if (when.minBatchResults !== undefined && facts.lastBatch.length < when.minBatchResults) return undefined;
   if (when.lastToolName !== undefined && when.lastToolName !== facts.vars.lastToolName) return undefined;
   if (when.modelMatches !== undefined && !new RegExp(when.modelMatches, REGEX_FLAGS).test(view.model)) return undefined;
   if (when.lastUserMatches !== undefined) {
@@ -148,4 +154,11 @@ function factsOf(view: ConversationView): string {
   }
   const body = lines.size > 0 ? [...lines].join('\n') : '(nothing to remember yet)';
   return `# Long-term memory (written by the scripted LLM)\n${body}`;
+}
+
+/** The user's own words: the runtime-context block the context builder puts first is metadata. */
+function withoutRuntimeContext(text: string): string {
+  if (!text.startsWith('[Runtime context')) return text;
+  const end = text.indexOf('\n\n');
+  return end < 0 ? '' : text.slice(end + 2);
 }

@@ -41,6 +41,8 @@ export const WhenSchema = z.strictObject({
   lastToolName: z.string().optional(),
   /** at least this many tool results in the current turn */
   minToolResults: z.number().int().min(1).optional(),
+  /** at least this many tool results answering the latest model response (a parallel batch) */
+  minBatchResults: z.number().int().min(1).optional(),
   /** the request offers this tool */
   toolAvailable: z.string().optional(),
   /** the request forces this tool (tool_choice) */

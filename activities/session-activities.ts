@@ -1,0 +1,180 @@
+// Activities the session workflows need besides the turn's four: clearing a conversation (/new),
+// managing schedules (the cron tool) and delivering messages into a session from outside it
+// (schedules, subagents). The Temporal client comes from the activity context.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { checkArgs, ERROR_HINT } from '../src/core/index.js';
+import { jsonSchemaOf } from '../src/tools/tool-args.js';
+import { SESSION_WORKFLOW_TYPE, sendMessageSignal, sessionWorkflowId } from '../workflows/session-api.js';
+import {
+  ScheduledMessageInput,
+  type SessionMessageInput,
+  type SessionStartInput,
+} from '../workflows/session-input.js';
+import { CronArgs, describeArgsError, CRON_TOOL_NAME } from '../workflows/session-tool-definitions.js';
+import type { ActivityDeps } from './activity-deps.js';
+import { keepAlive } from './heartbeat.js';
+import { keepSessionLease } from './session-lease-keeper.js';
+import {
+  addSessionJob,
+  formatJob,
+  InvalidJobError,
+  jobIdFor,
+  listSessionJobs,
+  removeSchedule,
+  removeSessionJob,
+} from './session-schedules.js';
+
+export interface ClearSessionInput {
+  sessionId: string;
+  /** Holds the session's lease while clearing, like a turn would. */
+  requestId: string;
+}
+
+export interface ManageScheduleInput {
+  session: SessionStartInput;
+  taskQueue: string;
+  turnId: string;
+  toolCallId: string;
+  /** The raw tool-call arguments (validated here). */
+  args: Record<string, unknown>;
+  /** The turn was started by a schedule: it may not add jobs. */
+  fromSchedule: boolean;
+}
+
+export interface ToolTextResult {
+  result: string;
+  isError: boolean;
+}
+
+export interface DeliverMessageInput {
+  session: SessionStartInput;
+  taskQueue: string;
+  message: SessionMessageInput;
+}
+
+export interface DeliveryResult {
+  delivered: boolean;
+  /** Why nothing was delivered (e.g. HEARTBEAT.md is missing). */
+  skipped?: string;
+}
+
+const CRON_PARAMETERS = jsonSchemaOf(CronArgs);
+
+export const SCHEDULED_ADD_REFUSED =
+  'Error: a scheduled run cannot add new jobs (this message came from a schedule). Tell the user instead if a new job seems useful.';
+
+export function createSessionActivities(deps: ActivityDeps) {
+  return {
+    /** `/new`: consolidates the session into memory, then archives its history. */
+    async clearSession(req: ClearSessionInput): Promise<boolean> {
+      const taken = await deps.leases.acquire(req.sessionId, req.requestId);
+      if (!taken.acquired) {
+        throw ApplicationFailure.create({
+          type: 'SessionBusy',
+          message: `Session ${req.sessionId} is busy with turn ${taken.holder.turnId}; /new waits for it to finish.`,
+          nextRetryDelay: 500,
+        });
+      }
+      const beat = keepAlive(() => ({ phase: 'clear' }), deps.heartbeatIntervalMs);
+      // Consolidating a long conversation can outlast the lease's TTL.
+      const lease = await keepSessionLease(deps, req.sessionId, req.requestId);
+      try {
+        return await deps.conversation.clear(req.sessionId);
+      } finally {
+        lease.stop();
+        beat.stop();
+        await deps.leases.release(req.sessionId, req.requestId);
+      }
+    },
+
+    /** The cron tool: add / list / remove this session's jobs. Problems become tool errors. */
+    async manageSchedule(req: ManageScheduleInput): Promise<ToolTextResult> {
+      // Cast like the tool registry does ("60" → 60), then zod has the final word.
+      const parsed = CronArgs.safeParse(checkArgs(CRON_PARAMETERS, req.args).value);
+      if (!parsed.success) return toolError(describeArgsError(CRON_TOOL_NAME, parsed.error));
+      const args = parsed.data;
+      const client = Context.current().client;
+      const sessionId = req.session.sessionId;
+      try {
+        switch (args.action) {
+          case 'add': {
+            if (req.fromSchedule) return toolError(SCHEDULED_ADD_REFUSED);
+            const job = await addSessionJob(client, {
+              session: req.session,
+              taskQueue: req.taskQueue,
+              jobId: jobIdFor(req.turnId, req.toolCallId),
+              args,
+            });
+            deps.logger.info({ sessionId, jobId: job.jobId, scheduleId: job.scheduleId }, 'cron job added');
+            return { result: `Added job ${job.jobId}: ${job.schedule} → "${job.message}"`, isError: false };
+          }
+          case 'list': {
+            const jobs = await listSessionJobs(client, sessionId);
+            if (jobs.length === 0) return { result: 'No scheduled jobs.', isError: false };
+            return { result: `Scheduled jobs:\n${jobs.map(formatJob).join('\n')}`, isError: false };
+          }
+          case 'remove': {
+            if (!args.job_id) return toolError('Error: remove needs job_id (see action=list)');
+            const removed = await removeSessionJob(client, sessionId, args.job_id);
+            return removed
+              ? { result: `Removed job ${args.job_id}.`, isError: false }
+              : toolError(`Error: no job ${args.job_id} in this session (see action=list)`);
+          }
+        }
+      } catch (error) {
+        if (error instanceof InvalidJobError) return toolError(`Error: ${error.message}`);
+        throw error;
+      }
+    },
+
+    /** Puts a message into a session, starting the session if it is not running. */
+    async deliverSessionMessage(req: DeliverMessageInput): Promise<DeliveryResult> {
+      await signalWithStartSession(req);
+      return { delivered: true };
+    },
+
+    /** A schedule fired: deliver its message (heartbeats only when their file has content). */
+    async deliverScheduledMessage(raw: ScheduledMessageInput & { messageId: string }): Promise<DeliveryResult> {
+      const { messageId, ...rest } = raw;
+      const input = ScheduledMessageInput.parse(rest);
+      if (input.ifFileExists) {
+        const text = await readFile(join(deps.workspace, input.ifFileExists), 'utf8').catch(() => '');
+        if (!hasContent(text)) return { delivered: false, skipped: `${input.ifFileExists} is missing or empty` };
+      }
+      await signalWithStartSession({
+        session: input.session,
+        taskQueue: input.taskQueue,
+        message: { text: input.text, messageId, origin: 'schedule', source: input.scheduleId },
+      });
+      // One-shot jobs leave nothing behind (a retry finds the schedule already gone).
+      if (input.oneShot) await removeSchedule(Context.current().client, input.scheduleId);
+      return { delivered: true };
+    },
+  };
+}
+
+export type SessionActivities = ReturnType<typeof createSessionActivities>;
+
+async function signalWithStartSession(req: DeliverMessageInput): Promise<void> {
+  await Context.current().client.workflow.signalWithStart(SESSION_WORKFLOW_TYPE, {
+    workflowId: sessionWorkflowId(req.session.sessionId),
+    taskQueue: req.taskQueue,
+    args: [req.session],
+    signal: sendMessageSignal,
+    signalArgs: [req.message],
+  });
+}
+
+/** Text beyond blank lines and Markdown headings/comments. */
+function hasContent(text: string): boolean {
+  return text
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .split('\n')
+    .some((line) => line.trim() !== '' && !/^#+(\s|$)/.test(line.trim()));
+}
+
+function toolError(text: string): ToolTextResult {
+  return { result: text + ERROR_HINT, isError: true };
+}

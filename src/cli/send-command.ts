@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { connectClient } from '../temporal/client.js';
+import { SessionClient, type SessionJob } from '../temporal/session-client.js';
+import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
+
+export const SEND_HELP = `Usage: exoclaw-temporal send --session S "message" [--json] [--message-id ID]
+
+Sends one message to the session's long-lived AgentSessionWorkflow (workflow id session-S),
+starting it if it is not running, waits for that message's reply and prints it. Messages of
+one session run one at a time, in arrival order. Commands are answered at once:
+/stop (stop the running task), /new (new conversation), /help.
+A worker must be running (exoclaw-temporal worker, or npm start).
+  --session S          conversation key
+  --message-id ID      idempotency key: the same id again prints the first reply, runs no new turn
+  --json               print the reply as JSON {messageId, seq, turnId, status, content, toolsUsed, ...}
+  --no-wait            queue the message (signal) and return without waiting for the reply
+  --heartbeat EVERY    set the session's heartbeat: every EVERY (e.g. 30m, 1h, 90s) the session is
+                       asked to act on HEARTBEAT.md when that workspace file has content; "off" removes it
+  --schedules          list the session's scheduled jobs (cron jobs and heartbeat)
+The message is optional with --heartbeat or --schedules. --model applies when the session starts.
+${CONNECTION_FLAGS_HELP}`;
+
+export async function sendCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...CONNECTION_FLAGS,
+      session: { type: 'string', short: 's' },
+      json: { type: 'boolean' },
+      'message-id': { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      heartbeat: { type: 'string' },
+      schedules: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(SEND_HELP);
+    return 0;
+  }
+  const session = values.session;
+  const message = positionals.join(' ').trim();
+  if (!session) throw new UsageError('send needs --session S (the conversation key).');
+  if (!message && values.heartbeat === undefined && !values.schedules) {
+    throw new UsageError('send needs a message, e.g. exoclaw-temporal send --session s1 "hello"');
+  }
+  const heartbeat = values.heartbeat === undefined ? undefined : parseHeartbeat(values.heartbeat);
+
+  const sessions = await connectSessions(values);
+  try {
+    if (heartbeat !== undefined) {
+      const job = await sessions.setHeartbeat(session, heartbeat);
+      console.error(job ? `Heartbeat set: ${job.schedule} (schedule ${job.scheduleId}).` : 'Heartbeat removed.');
+    }
+    if (values.schedules) printJobs(await sessions.listSchedules(session), values.json === true);
+    if (!message) return 0;
+
+    if (values['no-wait']) {
+      await sessions.signal(session, message, { messageId: values['message-id'] });
+      if (values.json) console.log(JSON.stringify({ queued: true, workflowId: sessions.workflowId(session) }));
+      else console.error(`Queued for session ${session} (workflow ${sessions.workflowId(session)}).`);
+      return 0;
+    }
+    const reply = await sessions.send(session, message, { messageId: values['message-id'] });
+    if (values.json) console.log(JSON.stringify(reply));
+    else if (reply.content) console.log(reply.content);
+    return reply.status === 'failed' ? 1 : 0;
+  } finally {
+    await sessions.client.connection.close();
+  }
+}
+
+/** A SessionClient from the connection flags; --model becomes the start setting of new sessions. */
+export async function connectSessions(values: ConnectionFlagValues): Promise<SessionClient> {
+  const { connection, taskQueue } = setupFromFlags(values);
+  const client = await connectClient(connection);
+  return new SessionClient(client, taskQueue, values.model ? { model: values.model } : {});
+}
+
+/** "30m" / "1h" / "90s" / "90" → seconds; "off" → null. */
+export function parseHeartbeat(text: string): number | null {
+  if (/^(off|none|0)$/i.test(text.trim())) return null;
+  const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(text.trim());
+  if (!match) throw new UsageError(`--heartbeat needs an interval such as 30m, 1h or 90s, or "off" (got "${text}").`);
+  const unit = (match[2] ?? 's').toLowerCase();
+  const seconds = Number(match[1]) * ({ s: 1, m: 60, h: 3600, d: 86_400 } as Record<string, number>)[unit]!;
+  if (seconds < 1) throw new UsageError('--heartbeat must be at least 1s.');
+  return seconds;
+}
+
+function printJobs(jobs: SessionJob[], json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify({ schedules: jobs }));
+    return;
+  }
+  if (jobs.length === 0) console.log('No scheduled jobs.');
+  for (const job of jobs) {
+    const next = job.nextRunAt ? `  next ${job.nextRunAt}` : '';
+    console.log(`${job.jobId}  ${job.schedule}${next}  "${job.message}"  (schedule ${job.scheduleId})`);
+  }
+}

@@ -1,0 +1,69 @@
+// Runs the real benchmark script once, tiny and quick, on the shared test server: proves it
+// starts, measures every phase, prints one valid JSON object per metric, and exits cleanly.
+// No timing thresholds: the numbers are printed, never judged here.
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function runBenchScript(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bench.ts'), ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+        EXOCLAW_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench -- --json', () => {
+  it('prints one JSON metric per line for every phase', async () => {
+    const { code, stdout, stderr } = await runBenchScript([
+      '--json',
+      '--quick',
+      '--runs=1',
+      '--steps=2',
+      '--activities=2',
+      '--concurrency=1,2',
+      '--turns=1,2',
+      '--history-steps=1',
+    ]);
+    expect(code, stderr).toBe(0);
+
+    const lines = stdout.trim().split('\n');
+    const metrics = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const m of metrics) {
+      expect(typeof m.metric).toBe('string');
+      expect(Number.isFinite(m.value)).toBe(true);
+      expect(typeof m.unit).toBe('string');
+    }
+    const names = metrics.map((m) => m.metric);
+    expect(names).toEqual(
+      expect.arrayContaining(['durable_overhead_per_step', 'empty_activity_round_trip', 'turns_per_second', 'history_bytes_per_step']),
+    );
+    const overhead = metrics.find((m) => m.metric === 'durable_overhead_per_step');
+    expect(overhead).toMatchObject({ unit: 'ms/step', steps: 2, runs: 1 });
+    expect(metrics.filter((m) => m.metric === 'turns_per_second').map((m) => [m.concurrency, m.turns])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    const history = metrics.filter((m) => m.metric === 'history_bytes_per_step');
+    expect(history.map((m) => m.transcript)).toEqual(['10KB', '1MB']);
+    for (const m of history) expect(m.history_bytes).toBeGreaterThan(0);
+    // Progress goes to stderr, phase by phase.
+    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:/);
+  });
+});

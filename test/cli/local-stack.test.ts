@@ -1,0 +1,124 @@
+// The local stack behind `npm start` / `npm run demo`, on free ports with a temp root (the
+// real commands take 7233/8233), plus the turn-based example run against it.
+import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { GREETING_FILE, runTurnBasedExample } from '../../examples/turn-based.js';
+import { createLogger } from '../../src/logger.js';
+import { startLocalStack, workflowUrl } from '../../src/temporal/local-stack.js';
+import { cliEnv, runCli, spawnCli, stopCli } from './cli-process.js';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'exoclaw-local-stack-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('startLocalStack', () => {
+  it('runs the turn-based example end to end, and keeps history in <root>/temporal.db across restarts', async () => {
+    const lines: string[] = [];
+    const options = {
+      root,
+      port: 0,
+      uiPort: 0,
+      env: { HOME: root }, // no API key, no config file: the scripted LLM
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      logger: createLogger({ level: 'warn' }),
+      progress: (line: string) => lines.push(line),
+    };
+    const stack = await startLocalStack(options);
+    let workflowId: string;
+    try {
+      expect(stack.startedServer).toBe(true);
+      expect(stack.workspace).toBe(join(root, 'workspace'));
+      expect(stack.model).toBe('scripted/scripted-llm');
+      expect(stack.llm).toBeDefined();
+      expect(lines.join('\n')).toContain(`No API key found: using the scripted LLM server at ${stack.llm!.url}`);
+      expect(stack.uiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+      const log: string[] = [];
+      const result = await runTurnBasedExample({ client: stack.client, workspace: stack.workspace, log: (l) => log.push(l) });
+      expect(result.checks.map((c) => [c.name, c.ok, c.detail])).toEqual(result.checks.map((c) => [c.name, true, c.detail]));
+      expect(result.ok).toBe(true);
+      expect(result.checks.map((c) => c.workflows.length)).toEqual([1, 1, 2]);
+      expect(await readFile(join(stack.workspace, GREETING_FILE), 'utf8')).toContain('Hello from Temporal!');
+      expect(log.join('\n')).toContain('Your name is Ada');
+
+      const run = result.checks[0]!.workflows[0]!;
+      workflowId = run.workflowId;
+      const link = stack.workflowUrl(run.workflowId, run.runId)!;
+      expect(link).toBe(`${stack.uiUrl}/namespaces/default/workflows/${run.workflowId}/${run.runId}/history`);
+      // The Web UI serves it (a single-page app: any route answers with the app).
+      expect((await fetch(link)).status).toBe(200);
+    } finally {
+      await stack.stop();
+    }
+    expect(stack.server.process?.exitCode !== null || stack.server.process?.signalCode !== null).toBe(true);
+    expect(existsSync(join(root, 'temporal.db'))).toBe(true);
+
+    // A restarted stack on the same root still knows the workflows of the first one.
+    const again = await startLocalStack({ ...options, ui: false });
+    try {
+      const description = await again.client.client.workflow.getHandle(workflowId).describe();
+      expect(description.status.name).toBe('COMPLETED');
+    } finally {
+      await again.stop();
+    }
+  }, 180_000);
+
+  it('builds Web UI links only when there is a UI', () => {
+    expect(workflowUrl(undefined, 'default', 'w')).toBeUndefined();
+    expect(workflowUrl('http://localhost:8233', 'my ns', 'a/b')).toBe('http://localhost:8233/namespaces/my%20ns/workflows/a%2Fb');
+  });
+});
+
+describe('exoclaw-temporal demo and up (real processes)', () => {
+  it('demo brings a stack up, passes all three checks, prints Web UI links and exits 0', async () => {
+    const demoRoot = join(root, 'demo');
+    const result = await runCli(['demo', '--root', demoRoot, '--port', '0', '--ui-port', '0'], cliEnv(root));
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toContain('No API key found: using the scripted LLM server at');
+    expect(result.stdout).toMatch(/\[1\/3\][^\n]*\n(.*\n)*?\s+ok:/);
+    expect(result.stdout).toContain('All 3 checks passed.');
+    expect(result.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/turn-based-memory-2-\w+\/[\w-]+\/history/);
+    expect(existsSync(join(demoRoot, 'workspace', GREETING_FILE))).toBe(true);
+  }, 180_000);
+
+  it('up keeps the stack running for `turn` from another process until SIGINT, then stops it all', async () => {
+    const upRoot = join(root, 'up');
+    const up = spawnCli(['up', '--root', upRoot, '--port', '0', '--headless'], cliEnv(root));
+    let address: string;
+    try {
+      await up.waitForLine(/^Ctrl-C to stop\./, 120_000);
+      address = /Temporal\s+(\S+:\d+)/.exec(up.stdout())![1]!;
+      expect(up.stdout()).toMatch(new RegExp(`turn --session s1 "hi" --temporal-url ${address.replace(/\./g, '\\.')}`));
+
+      const turn = await runCli(['turn', '--session', 's1', 'My name is Ada', '--json', '--temporal-url', address], cliEnv(root));
+      expect(turn.code, turn.stderr).toBe(0);
+      expect((JSON.parse(turn.stdout) as { finalContent: string }).finalContent).toContain('Ada');
+    } finally {
+      const stopped = await stopCli(up, 'SIGINT', 60_000);
+      expect(stopped.code, up.stderr()).toBe(0);
+    }
+    expect(up.stdout()).toContain('Stopped.');
+    // The dev server is gone with it.
+    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    expect(await acceptsConnections(host, port)).toBe(false);
+  }, 180_000);
+});
+
+function acceptsConnections(host: string, port: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once('error', () => resolveProbe(false));
+  });
+}

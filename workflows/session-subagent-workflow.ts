@@ -1,0 +1,90 @@
+import { isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { SessionActivities } from '../activities/session-activities.js';
+import { AgentTurnWorkflow } from './agent-turn-workflow.js';
+import { SUBAGENT_WORKFLOW_TYPE } from './session-api.js';
+import { sessionActivityOptions, SessionStartInput } from './session-input.js';
+import { withSessionOnlyTools } from './session-tool-definitions.js';
+import { parseWorkflowInput, type TurnWorkflowInput } from './turn-input.js';
+
+export const SubagentInput = z
+  .object({
+    /** The parent session's settings: model, limits, and where to report back. */
+    parent: SessionStartInput,
+    taskQueue: z.string().min(1),
+    /** The subagent's own conversation key, e.g. `<parent>:sub:<id>`. */
+    subSessionId: z.string().min(1).max(512),
+    label: z.string().min(1).max(120),
+    task: z.string().min(1).max(20_000),
+  })
+  .strict();
+export type SubagentInput = z.input<typeof SubagentInput>;
+
+export interface SubagentResult {
+  ok: boolean;
+  label: string;
+  content: string;
+}
+
+const { deliverSessionMessage } = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2, maximumAttempts: 20 },
+});
+
+/**
+ * One subagent: an isolated turn (its own session key, no spawn or cron) that reports its
+ * result back to the parent session as a message. A cancelled subagent (/stop) reports nothing.
+ */
+export async function SessionSubagentWorkflow(rawInput: unknown): Promise<SubagentResult> {
+  const input = parseWorkflowInput(SubagentInput, rawInput, SUBAGENT_WORKFLOW_TYPE);
+  const { parent } = input;
+  const turn: TurnWorkflowInput = {
+    sessionId: input.subSessionId,
+    message: subagentPrompt(input.task),
+    excludeTools: withSessionOnlyTools(parent.excludeTools),
+    // /stop reaches a subagent's tools as quickly as the session's own.
+    activityOptions: sessionActivityOptions(parent.activityOptions),
+  };
+  if (parent.model !== undefined) turn.model = parent.model;
+  if (parent.temperature !== undefined) turn.temperature = parent.temperature;
+  if (parent.maxTokens !== undefined) turn.maxTokens = parent.maxTokens;
+  if (parent.reasoningEffort !== undefined) turn.reasoningEffort = parent.reasoningEffort;
+  if (parent.maxIterations !== undefined) turn.maxIterations = parent.maxIterations;
+
+  let ok = true;
+  let content: string;
+  try {
+    // The same turn code as AgentTurnWorkflow (and so the same loop), run as this workflow.
+    content = (await AgentTurnWorkflow(turn)).finalContent;
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    ok = false;
+    content = error instanceof Error ? error.message : String(error);
+  }
+
+  await deliverSessionMessage({
+    session: parent,
+    taskQueue: input.taskQueue,
+    message: {
+      text: reportText(input.label, input.task, ok, content),
+      messageId: `${workflowInfo().workflowId}/done`,
+      origin: 'subagent',
+      source: workflowInfo().workflowId,
+    },
+  });
+  return { ok, label: input.label, content };
+}
+
+function subagentPrompt(task: string): string {
+  return (
+    'You are a subagent doing one task for the main agent. Do it with your tools, then answer with the ' +
+    `result (what you found or did), concisely. Nobody can answer questions from you.\nTask: ${task}`
+  );
+}
+
+function reportText(label: string, task: string, ok: boolean, content: string): string {
+  return (
+    `[Subagent "${label}" ${ok ? 'finished' : 'failed'}]\nTask: ${task}\n\n${ok ? 'Result' : 'Error'}:\n${content}\n\n` +
+    'Tell the user briefly what came of it.'
+  );
+}
