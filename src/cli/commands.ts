@@ -6,6 +6,7 @@ import { UP_HELP, upCommand } from './up-command.js';
 import { WORKER_HELP, workerCommand } from './worker-command.js';
 import { SEND_HELP, sendCommand } from './send-command.js';
 import { CHAT_HELP, chatCommand } from './chat-command.js';
+import { GC_HELP, gcCommand } from './gc-command.js';
 
 export interface Command {
   summary: string;
@@ -23,6 +24,7 @@ export const COMMANDS = new Map<string, Command>([
   ['demo', { summary: 'run the turn-based example on a local stack (npm run demo)', help: DEMO_HELP, run: demoCommand }],
   ['llm-server', { summary: 'scripted OpenAI/Anthropic-compatible LLM (no API key)', help: LLM_SERVER_HELP, run: llmServerCommand }],
   ['bounce', { summary: 'durability demo: kill the worker running a tool, watch the turn finish (npm run bounce)', help: BOUNCE_HELP, run: bounceCommand }],
+  ['gc', { summary: 'delete old runtime state (blobs, tool journals, leases) from the workspace', help: GC_HELP, run: gcCommand }],
 ]);
 
 export const HELP = `exoclaw-temporal — durable LLM agents on Temporal

@@ -3,7 +3,7 @@ import type { MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messag
 import type { z } from 'zod';
 import { LLMError } from '../core/errors.js';
 import type { ChatRequest, LLMProvider, LLMResponse } from '../core/llm-provider.js';
-import { logger as sharedLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { toAnthropicPrompt, toAnthropicTools } from './anthropic-messages.js';
 import {
   AnthropicMessageSchema,
@@ -13,7 +13,7 @@ import {
 } from './anthropic-response.js';
 import { cancellationError, classifyError, isUserAbort, type ErrorContext } from './classify-error.js';
 import { logResponse } from './log-response.js';
-import { DEFAULT_TIMEOUT_MS, type SdkProviderOptions } from './provider-options.js';
+import { DEFAULT_TIMEOUT_MS, sdkProviderSetup, type SdkProviderOptions } from './provider-options.js';
 
 export type AnthropicProviderOptions = SdkProviderOptions;
 
@@ -54,21 +54,8 @@ export class AnthropicProvider implements LLMProvider {
   private readonly errorContext: Omit<ErrorContext, 'model'>;
 
   constructor(options: AnthropicProviderOptions) {
-    this.name = options.providerName ?? 'anthropic';
-    if (!options.apiKey) {
-      throw new LLMError(`No API key for ${this.name}: set ${options.credentialHint ?? 'ANTHROPIC_API_KEY'}.`, {
-        kind: 'authentication',
-      });
-    }
-    this.model = options.defaultModel ?? 'claude-sonnet-4-6';
-    this.baseURL = options.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
-    this.log = (options.logger ?? sharedLogger()).child({ provider: this.name });
-    this.errorContext = {
-      provider: this.name,
-      credentialHint: options.credentialHint ?? 'ANTHROPIC_API_KEY / providers.anthropic.apiKey',
-      secrets: [options.apiKey],
-      baseURL: this.baseURL,
-    };
+    ({ name: this.name, model: this.model, baseURL: this.baseURL, log: this.log, errorContext: this.errorContext } =
+      sdkProviderSetup(options, { name: 'anthropic', keyEnv: 'ANTHROPIC_API_KEY', model: 'claude-sonnet-4-6', baseURL: ANTHROPIC_DEFAULT_BASE_URL }));
     this.client = new Anthropic({
       apiKey: options.apiKey,
       baseURL: this.baseURL,

@@ -3,7 +3,7 @@ import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/compl
 import type { z } from 'zod';
 import { LLMError } from '../core/errors.js';
 import type { ChatRequest, LLMProvider, LLMResponse } from '../core/llm-provider.js';
-import { logger as sharedLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { cancellationError, classifyError, isUserAbort, type ErrorContext } from './classify-error.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 import {
@@ -12,7 +12,7 @@ import {
   ChatCompletionSchema,
   fromChatCompletion,
 } from './openai-response.js';
-import { DEFAULT_TIMEOUT_MS, type SdkProviderOptions } from './provider-options.js';
+import { DEFAULT_TIMEOUT_MS, sdkProviderSetup, type SdkProviderOptions } from './provider-options.js';
 import { logResponse } from './log-response.js';
 
 export type OpenAIProviderOptions = SdkProviderOptions;
@@ -34,21 +34,8 @@ export class OpenAIProvider implements LLMProvider {
   private readonly errorContext: Omit<ErrorContext, 'model'>;
 
   constructor(options: OpenAIProviderOptions) {
-    this.name = options.providerName ?? 'openai';
-    if (!options.apiKey) {
-      throw new LLMError(`No API key for ${this.name}: set ${options.credentialHint ?? 'OPENAI_API_KEY'}.`, {
-        kind: 'authentication',
-      });
-    }
-    this.model = options.defaultModel ?? 'gpt-4.1';
-    this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
-    this.log = (options.logger ?? sharedLogger()).child({ provider: this.name });
-    this.errorContext = {
-      provider: this.name,
-      credentialHint: options.credentialHint ?? 'OPENAI_API_KEY / providers.openai.apiKey',
-      secrets: [options.apiKey],
-      baseURL: this.baseURL,
-    };
+    ({ name: this.name, model: this.model, baseURL: this.baseURL, log: this.log, errorContext: this.errorContext } =
+      sdkProviderSetup(options, { name: 'openai', keyEnv: 'OPENAI_API_KEY', model: 'gpt-4.1', baseURL: OPENAI_DEFAULT_BASE_URL }));
     this.client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: this.baseURL,

@@ -1,4 +1,6 @@
-import type { Logger } from '../logger.js';
+import { LLMError } from '../core/errors.js';
+import { logger as sharedLogger, type Logger } from '../logger.js';
+import type { ErrorContext } from './classify-error.js';
 
 /** Options both SDK-backed providers take. */
 export interface SdkProviderOptions {
@@ -19,3 +21,38 @@ export interface SdkProviderOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** What each SDK-backed provider derives from its options the same way. */
+export interface SdkProviderSetup {
+  name: string;
+  model: string;
+  baseURL: string;
+  log: Logger;
+  errorContext: Omit<ErrorContext, 'model'>;
+}
+
+/** Checks the key and fills in name, model, base URL, logger and the error-message context. */
+export function sdkProviderSetup(
+  options: SdkProviderOptions,
+  defaults: { name: string; keyEnv: string; model: string; baseURL: string },
+): SdkProviderSetup {
+  const name = options.providerName ?? defaults.name;
+  if (!options.apiKey) {
+    throw new LLMError(`No API key for ${name}: set ${options.credentialHint ?? defaults.keyEnv}.`, {
+      kind: 'authentication',
+    });
+  }
+  const baseURL = options.baseURL ?? defaults.baseURL;
+  return {
+    name,
+    model: options.defaultModel ?? defaults.model,
+    baseURL,
+    log: (options.logger ?? sharedLogger()).child({ provider: name }),
+    errorContext: {
+      provider: name,
+      credentialHint: options.credentialHint ?? `${defaults.keyEnv} / providers.${defaults.name}.apiKey`,
+      secrets: [options.apiKey],
+      baseURL,
+    },
+  };
+}

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
+import { touchFile } from './touch-file.js';
 
 /** The workspace folder that holds runtime state (not user files). */
 export const STATE_DIR = '.exoclaw';
@@ -26,7 +27,9 @@ export class BlobStore {
     const text = JSON.stringify(value);
     const ref = createHash('sha256').update(text).digest('hex');
     const path = this.pathOf(ref);
-    if (!(await exists(path))) await atomicWrite(path, text);
+    // An existing blob is touched so its mtime says when it was last used: the state sweeper
+    // deletes by age. If the touch finds it gone (never written, or just swept), write it.
+    if (!(await touchFile(path))) await atomicWrite(path, text);
     return ref;
   }
 
@@ -46,14 +49,5 @@ export class BlobStore {
 
   pathOf(ref: string): string {
     return join(this.root, ref.slice(0, 2), `${ref}.json`);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
 import { STATE_DIR } from './blob-store.js';
@@ -89,6 +89,35 @@ export class SessionLeases {
       await rmdir(guard).catch(() => undefined);
     }
   }
+}
+
+/**
+ * For the state sweeper: deletes a lease file only when no lease in it is still running, under
+ * the same guard writers take, so a turn taking the session at that moment is never undone.
+ * Does not wait: a guarded (busy) lease is left for the next sweep.
+ */
+export async function removeLeaseFileIfExpired(path: string, now = Date.now()): Promise<boolean> {
+  const guard = `${path}.guard`;
+  try {
+    await mkdir(guard);
+  } catch {
+    return false;
+  }
+  try {
+    const lease = await readLease(path);
+    if (lease && lease.expiresAt > now) return false;
+    await unlink(path);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rmdir(guard).catch(() => undefined);
+  }
+}
+
+/** The lease in a lease file, if it holds a readable one. */
+export async function readLeaseFile(path: string): Promise<Lease | undefined> {
+  return readLease(path);
 }
 
 async function readLease(path: string): Promise<Lease | undefined> {

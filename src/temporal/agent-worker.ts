@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/index.js';
 import { createActivities } from '../../activities/index.js';
 import type { ResolvedConnection } from './connection.js';
+import { workspaceDataConverter } from '../storage/workspace-storage-driver.js';
 import { workflowSource } from './workflow-bundle.js';
 
 export interface AgentWorkerOptions {
@@ -16,6 +18,8 @@ export interface AgentWorkerOptions {
   identity?: string;
   maxConcurrentActivityTaskExecutions?: number;
   stickyQueueScheduleToStartTimeout?: string | number;
+  /** E.g. workspaceDataConverter(workspace); clients of these workflows need the same one. */
+  dataConverter?: DataConverter;
 }
 
 export interface AgentWorker {
@@ -41,6 +45,8 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
       taskQueue: opts.taskQueue,
       identity,
       activities: createActivities(opts.deps),
+      // Payloads still over 256 KiB go to the shared workspace volume instead of history.
+      dataConverter: opts.dataConverter ?? workspaceDataConverter(opts.deps.workspace),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
       shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,

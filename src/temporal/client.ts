@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TurnWorkflowInput } from '../../workflows/turn-input.js';
 import type { TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
+import { workspaceDataConverter } from '../storage/workspace-storage-driver.js';
 import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
 
 export type TurnRequest = TurnWorkflowInput;
@@ -11,15 +12,20 @@ export interface TurnOutcome extends TurnWorkflowResult {
   runId: string;
 }
 
-/** Opens a client connection (TLS and API key included when configured). */
-export async function connectClient(target: ResolvedConnection): Promise<Client> {
+/**
+ * Opens a client connection (TLS and API key included when configured). A client that mounts
+ * the workers' workspace passes it, so it can read and write payloads over 256 KiB that
+ * workers keep on the volume instead of in history.
+ */
+export async function connectClient(target: ResolvedConnection, opts: { workspace?: string } = {}): Promise<Client> {
   const connection = await Connection.connect({
     address: target.address,
     tls: target.tls as ConnectionOptions['tls'],
     apiKey: target.apiKey,
     metadata: target.metadata,
   });
-  return new Client({ connection, namespace: target.namespace });
+  const dataConverter = opts.workspace ? workspaceDataConverter(opts.workspace) : undefined;
+  return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
 /** Typed helpers for TypeScript users who start turns from their own services. */

@@ -134,7 +134,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       workflowBundle: opts.workflowBundle,
     });
     cleanups.push(() => worker.stop());
-    const client = new ExoclawClient(await connectClient(connection), taskQueue);
+    const client = new ExoclawClient(await connectClient(connection, { workspace }), taskQueue);
     cleanups.push(() => client.close());
 
     let stopping: Promise<void> | undefined;

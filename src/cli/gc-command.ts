@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import {
+  DEFAULT_STATE_RETENTION_MS,
+  RetentionTooShortError,
+  STATE_DIR,
+  sweepState,
+  type SweepResult,
+} from '../storage/index.js';
+import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
+import { parseDuration } from './duration.js';
+
+export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--workspace DIR]
+
+Deletes runtime state under <workspace>/${STATE_DIR}/ (blobs/, tool-calls/, tool-outputs/,
+leases/) not modified for longer than --older-than, and the folders left empty.
+Never touches sessions/, memory/, skills/ or your files; skips leases still held. Safe to run
+while workers run (e.g. daily from cron). Needs only the workspace, not Temporal.
+  --older-than D   retention (default 7d; e.g. 48h, 7d, 2w). Must exceed the longest turn
+                   plus its retries, so below 48h is refused unless --force
+  --dry-run        report what would be deleted, delete nothing
+  --json           print one JSON object
+  --force          allow a retention below 48h (only when no turn can still be running)
+  --include-payloads  also sweep payloads/ (large Temporal payloads kept outside history).
+                   Replaying a workflow reads them again, so only when no open workflow (an
+                   idle session, say) and no history you still inspect is older than D
+  --workspace DIR  shared workspace volume (default: config, ~/.exoclaw/workspace)
+  --config FILE    config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)`;
+
+export async function gcCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: CONNECTION_FLAGS.config,
+      workspace: CONNECTION_FLAGS.workspace,
+      help: CONNECTION_FLAGS.help,
+      'older-than': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      force: { type: 'boolean' },
+      'include-payloads': { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(GC_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`gc takes no arguments (got "${positionals.join(' ')}").`);
+  const olderThan = values['older-than'];
+  const olderThanMs = olderThan === undefined ? DEFAULT_STATE_RETENTION_MS : parseDuration(olderThan);
+  if (olderThanMs === undefined) {
+    throw new UsageError(`--older-than needs a duration such as 48h, 7d or 2w (got "${olderThan}").`);
+  }
+
+  const config = loadConfig({ path: values.config, overrides: { agents: { defaults: { workspace: values.workspace } } } });
+  const workspace = config.agents.defaults.workspace;
+  let result: SweepResult;
+  try {
+    result = await sweepState(workspace, { olderThanMs, dryRun: values['dry-run'],
+      force: values.force,
+      includePayloads: values['include-payloads'],
+    });
+  } catch (error) {
+    if (error instanceof RetentionTooShortError) throw new UsageError(`${error.message} (--force)`);
+    throw error;
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ workspace, olderThanMs, ...result, cutoff: new Date(result.cutoff).toISOString() }));
+  } else {
+    console.log(summary(workspace, result));
+  }
+  return 0;
+}
+
+function summary(workspace: string, result: SweepResult): string {
+  const verb = result.dryRun ? 'Would remove' : 'Removed';
+  const lines = [
+    `${verb} ${result.removedFiles} file(s), ${formatBytes(result.removedBytes)}, from ${workspace}/${STATE_DIR} ` +
+      `(not modified since ${new Date(result.cutoff).toISOString()}); kept ${result.keptFiles}.`,
+  ];
+  for (const [kind, tally] of Object.entries(result.byKind)) {
+    lines.push(`  ${kind.padEnd(13)} ${String(tally.removed).padStart(6)} removed  ${formatBytes(tally.bytes).padStart(10)}  ${tally.kept} kept`);
+  }
+  if (result.removedDirs > 0) lines.push(`  ${result.dryRun ? 'would remove' : 'removed'} ${result.removedDirs} empty folder(s)`);
+  if (Object.keys(result.byKind).length === 0) lines.push(`  (no runtime state found)`);
+  return lines.join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}

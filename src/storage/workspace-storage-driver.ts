@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ExternalStorage,
+  StorageDriverClaim,
+  type DataConverter,
+  type Payload,
+  type StorageDriver,
+  type StorageDriverRetrieveContext,
+  type StorageDriverStoreContext,
+} from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { z } from 'zod';
+import { atomicWrite } from './atomic-write.js';
+import { touchFile } from './touch-file.js';
+import { STATE_DIR } from './blob-store.js';
+
+const PayloadProto = temporal.api.common.v1.Payload;
+
+/** Routing key written into every reference payload: must stay the same on every worker and client. */
+export const WORKSPACE_STORAGE_DRIVER_NAME = 'exoclaw-workspace';
+/** Same as the SDK's default: payloads at or above this size leave history. */
+export const DEFAULT_PAYLOAD_THRESHOLD_BYTES = 256 * 1024;
+
+export class PayloadNotFoundError extends Error {
+  override readonly name = 'PayloadNotFoundError';
+}
+
+export class PayloadCorruptedError extends Error {
+  override readonly name = 'PayloadCorruptedError';
+}
+
+// Claims are read back from workflow history, so they are external input.
+const claimSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
+/**
+ * Temporal ExternalStorage driver that keeps large payloads on the shared workspace volume.
+ * Files are content-addressed (sha256 of the encoded Payload), so a retried store writes
+ * nothing new and history only carries the hash.
+ */
+export class WorkspaceStorageDriver implements StorageDriver {
+  readonly name = WORKSPACE_STORAGE_DRIVER_NAME;
+  readonly type = 'exoclaw.workspace';
+  readonly root: string;
+
+  constructor(readonly workspace: string) {
+    this.root = join(workspace, STATE_DIR, 'payloads');
+  }
+
+  async store(context: StorageDriverStoreContext, payloads: Payload[]): Promise<StorageDriverClaim[]> {
+    const claims: StorageDriverClaim[] = [];
+    for (const payload of payloads) {
+      context.abortSignal?.throwIfAborted();
+      const bytes = PayloadProto.encode(payload).finish();
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const path = this.pathOf(sha256);
+      // Reused payloads are touched so the state sweeper sees when they were last used.
+      if (!(await touchFile(path))) await atomicWrite(path, bytes);
+      claims.push(new StorageDriverClaim({ sha256 }));
+    }
+    return claims;
+  }
+
+  async retrieve(context: StorageDriverRetrieveContext, claims: StorageDriverClaim[]): Promise<Payload[]> {
+    const payloads: Payload[] = [];
+    for (const claim of claims) {
+      context.abortSignal?.throwIfAborted();
+      payloads.push(await this.read(claim));
+    }
+    return payloads;
+  }
+
+  private async read(claim: StorageDriverClaim): Promise<Payload> {
+    const parsed = claimSchema.safeParse(claim.claimData);
+    if (!parsed.success) {
+      throw new PayloadNotFoundError(
+        `Not a workspace payload claim: ${JSON.stringify(claim.claimData)} (expected {"sha256": "<64 hex chars>"}).`,
+      );
+    }
+    const { sha256 } = parsed.data;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.pathOf(sha256));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new PayloadNotFoundError(
+          `Payload ${sha256} is missing from ${this.root} (workspace ${this.workspace}). ` +
+            'Every worker and client of these workflows must mount the same workspace volume.',
+        );
+      }
+      throw error;
+    }
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
+      throw new PayloadCorruptedError(
+        `Payload file ${this.pathOf(sha256)} does not match its hash; restore it from a backup or delete the workflow.`,
+      );
+    }
+    const decoded = PayloadProto.decode(bytes);
+    return { metadata: decoded.metadata, data: decoded.data };
+  }
+
+  private pathOf(sha256: string): string {
+    return join(this.root, `${sha256}.bin`);
+  }
+}
+
+/** A DataConverter whose payloads above `thresholdBytes` go to the workspace instead of history. */
+export function workspaceDataConverter(workspace: string, opts: { thresholdBytes?: number } = {}): DataConverter {
+  return {
+    externalStorage: new ExternalStorage({
+      drivers: [new WorkspaceStorageDriver(workspace)],
+      payloadSizeThreshold: opts.thresholdBytes ?? DEFAULT_PAYLOAD_THRESHOLD_BYTES,
+    }),
+  };
+}
