@@ -10,13 +10,14 @@ import {
   type StorageDriverRetrieveContext,
   type StorageDriverStoreContext,
 } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// Default import: @temporalio/proto is CommonJS, and Node's ESM loader sees no named exports.
+import proto from '@temporalio/proto';
 import { z } from 'zod';
 import { atomicWrite } from './atomic-write.js';
 import { touchFile } from './touch-file.js';
 import { STATE_DIR } from './blob-store.js';
 
-const PayloadProto = temporal.api.common.v1.Payload;
+const PayloadProto = proto.temporal.api.common.v1.Payload;
 
 /** Routing key written into every reference payload: must stay the same on every worker and client. */
 export const WORKSPACE_STORAGE_DRIVER_NAME = 'exoclaw-workspace';

@@ -2,7 +2,7 @@
 // running it dies mid-model-call, mid-tool, right after a tool, or is stopped gracefully.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActivityTracker } from '../../src/bounce/activity-tracker.js';
 import type { DurabilityRig } from '../../src/bounce/durability-rig.js';
 import { DEFAULT_SCRIPT } from '../../src/providers/index.js';
@@ -55,6 +55,9 @@ describe('fault suite: killing real worker processes', () => {
     const handle = await rig.startTurn({ sessionId: id, message, activityOptions: { llmChat: quick } }, id);
     const tracker = new ActivityTracker(handle);
     const victim = await waitFor(tracker, () => running(tracker, 'llmChat'), 30_000, 'llmChat to start');
+    // The activity can be running before its HTTP request reaches the model: kill mid-request.
+    const requestsFor = () => rig.llm?.chatRequests().filter((r) => JSON.stringify(r.body).includes(message)).length ?? 0;
+    await vi.waitFor(() => expect(requestsFor()).toBe(1), { timeout: 10_000, interval: 50 });
     const killedAt = Date.now();
     const exit = await rig.fleet.kill(victim.identity, 'SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
@@ -65,7 +68,7 @@ describe('fault suite: killing real worker processes', () => {
     expect(outcome.finalContent).toMatch(/^\[scripted-llm\] You said: /);
     expect(outcome.finalContent).toContain(message);
     expectRecordedOnce(rig.workspace, id, message);
-    expect(rig.llm?.chatRequests().filter((r) => JSON.stringify(r.body).includes(message)).length).toBe(2); // hung + retried
+    expect(requestsFor()).toBe(2); // hung + retried
   }, 90_000);
 
   it('SIGKILL during executeTool: the retry is told, the command is not silently run twice', async () => {
