@@ -1,9 +1,8 @@
 // Provider failures over real HTTP: Temporal retries what is retryable (honouring Retry-After)
 // and fails the turn at once, with a clear message, on what is not.
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
+import { applicationFailureOf } from './workflow-failure.js';
 import { activitiesOf } from './history.js';
 
 let stack: DurableStack;
@@ -62,15 +61,9 @@ describe('LLM failures', () => {
     stack.llm.injectFault({ status: 401, times: 5 });
     await stack.withAgentWorker(async () => {
       const handle = await stack.exoclaw.startTurn({ sessionId: 'err-401', message: 'hi', activityOptions: fastRetries });
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(WorkflowFailedError);
-      const cause = (error as WorkflowFailedError).cause;
-      expect(cause).toBeInstanceOf(ApplicationFailure);
-      expect((cause as ApplicationFailure).type).toBe('AuthenticationFailed');
-      expect(cause?.message).toMatch(/Incorrect API key provided/);
+      const cause = await applicationFailureOf(handle);
+      expect(cause.type).toBe('AuthenticationFailed');
+      expect(cause.message).toMatch(/Incorrect API key provided/);
       expect((await handle.describe()).status.name).toBe('FAILED');
 
       // Exactly one attempt: not retried, by Temporal or by the SDK.
@@ -90,12 +83,7 @@ describe('LLM failures', () => {
   it('a model no provider serves fails the turn at once with BadRequest', async () => {
     await stack.withAgentWorker(async () => {
       const handle = await stack.exoclaw.startTurn({ sessionId: 'bad-model', message: 'hi', model: 'no-such-model-anywhere' });
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(WorkflowFailedError);
-      const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+      const cause = await applicationFailureOf(handle);
       expect(cause.type).toBe('BadRequest');
       expect(cause.message).toMatch(/Cannot tell which provider serves the model "no-such-model-anywhere"/);
       const chats = llmChatActivities(await handle.fetchHistory());

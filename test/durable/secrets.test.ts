@@ -7,12 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTemporalCli } from '../../src/temporal/temporal-cli.js';
 import { getTestEnv } from '../helpers/temporal.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
+import { applicationFailureOf } from './workflow-failure.js';
 import { activitiesOf, historyJson, searchableHistoryText } from './history.js';
 
 const run = promisify(execFile);
@@ -104,12 +103,7 @@ describe('no secrets in workflow history or logs', () => {
     stack.llm.injectFault({ status: 401, message: `Incorrect API key provided: ${canaries.config}. Check your key.` });
     await stack.withAgentWorker(async () => {
       const handle = await stack.exoclaw.startTurn({ sessionId: 'secrets-401', message: 'hi' });
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(WorkflowFailedError);
-      const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+      const cause = await applicationFailureOf(handle);
       expect(cause.type).toBe('AuthenticationFailed');
       expect(cause.message).toContain('Incorrect API key provided');
       assertNoCanary(cause.message, 'the failure message');
@@ -132,18 +126,12 @@ describe('no secrets in workflow history or logs', () => {
   ])('input carrying a credential ($name) is rejected naming the key, not its value', async ({ extra, key }) => {
     await stack.withAgentWorker(async () => {
       const handle = await stack.startRawTurn({ sessionId: 'creds', message: 'hi', ...extra });
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(WorkflowFailedError);
-      const cause = (error as WorkflowFailedError).cause;
-      expect(cause).toBeInstanceOf(ApplicationFailure);
-      expect((cause as ApplicationFailure).type).toBe('InvalidInput');
-      expect((cause as ApplicationFailure).nonRetryable).toBe(true);
-      expect(cause?.message).toContain(`must not carry credentials (found "${key}")`);
-      expect(cause?.message).toMatch(/worker environment or its config file/);
-      assertNoCanary(cause?.message ?? '', 'the failure message');
+      const cause = await applicationFailureOf(handle);
+      expect(cause.type).toBe('InvalidInput');
+      expect(cause.nonRetryable).toBe(true);
+      expect(cause.message).toContain(`must not carry credentials (found "${key}")`);
+      expect(cause.message).toMatch(/worker environment or its config file/);
+      assertNoCanary(cause.message, 'the failure message');
       expect(activitiesOf(await handle.fetchHistory())).toEqual([]);
     });
   });

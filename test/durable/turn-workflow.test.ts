@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { maxIterationsMessage } from '../../src/core/index.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
+import { applicationFailureOf } from './workflow-failure.js';
 import { activitiesOf, activityTypesOf } from './history.js';
 
 let stack: DurableStack;
@@ -118,17 +117,11 @@ describe('AgentTurnWorkflow on a real dev server', () => {
     ])('$name', async ({ input, mentions }) => {
       await stack.withAgentWorker(async () => {
         const handle = await stack.startRawTurn(input);
-        const error = await handle.result().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error).toBeInstanceOf(WorkflowFailedError);
-        const cause = (error as WorkflowFailedError).cause;
-        expect(cause).toBeInstanceOf(ApplicationFailure);
-        expect((cause as ApplicationFailure).type).toBe('InvalidInput');
-        expect(cause?.message).toMatch(/^Invalid AgentTurnWorkflow input: /);
-        expect(cause?.message).toMatch(mentions);
-        expect(cause?.message).toContain('Minimal input: {"sessionId":"s1","message":"hi"}');
+        const cause = await applicationFailureOf(handle);
+        expect(cause.type).toBe('InvalidInput');
+        expect(cause.message).toMatch(/^Invalid AgentTurnWorkflow input: /);
+        expect(cause.message).toMatch(mentions);
+        expect(cause.message).toContain('Minimal input: {"sessionId":"s1","message":"hi"}');
 
         // Failed as a workflow (final), not a workflow-task failure Temporal would retry forever.
         expect((await handle.describe()).status.name).toBe('FAILED');
