@@ -7,7 +7,7 @@
 //   npx tsx examples/session-based.ts  # in another; flags: --temporal-url, --task-queue, --workspace
 // The prompts match the scripted LLM's rules and are plain requests a real model follows too.
 import { randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,8 @@ import { connectClient, ExoclawClient } from '../src/temporal/client.js';
 import { localWorkspace } from '../src/temporal/local-stack.js';
 import { SessionClient, type SessionReply } from '../src/temporal/session-client.js';
 import { projectRoot } from '../src/temporal/temporal-cli.js';
-import { waitForWorker, type CheckResult, type WorkflowRun } from './turn-based.js';
+import { oneLine } from '../src/core/text.js';
+import { checkRunner, expect, readWrittenFile, waitForWorker, type CheckResult, type WorkflowRun } from './example-checks.js';
 
 export interface SessionBasedResult {
   ok: boolean;
@@ -55,29 +56,17 @@ export async function runSessionBasedExample(opts: SessionBasedOptions): Promise
     );
     const { runId } = await sessions.handle(sessionId).describe();
     runs.push({ workflowId: sessions.workflowId(sessionId), runId });
-    log(`  ← ${oneLine(reply.content)}${reply.toolsUsed.length ? `  (tools: ${reply.toolsUsed.join(', ')})` : ''}`);
-    if (reply.status !== 'completed') throw new Error(`the message was ${reply.status}: ${oneLine(reply.content)}`);
+    log(`  ← ${oneLine(reply.content, 160)}${reply.toolsUsed.length ? `  (tools: ${reply.toolsUsed.join(', ')})` : ''}`);
+    if (reply.status !== 'completed') throw new Error(`the message was ${reply.status}: ${oneLine(reply.content, 160)}`);
     return reply;
   };
 
-  const checks: CheckResult[] = [];
-  const check = async (name: string, body: (runs: WorkflowRun[]) => Promise<string>): Promise<void> => {
-    log(`[${checks.length + 1}/3] ${name}`);
-    const runs: WorkflowRun[] = [];
-    let result: CheckResult;
-    try {
-      result = { name, ok: true, detail: await body(runs), workflows: runs };
-    } catch (error) {
-      result = { name, ok: false, detail: error instanceof Error ? error.message : String(error), workflows: runs };
-    }
-    log(`  ${result.ok ? 'ok' : 'FAILED'}: ${result.detail}`);
-    checks.push(result);
-  };
+  const { checks, check } = checkRunner(log, 3);
 
   await check('plain LLM answer (no tools)', async (runs) => {
     const reply = await send('Say hello in exactly five words.', runs);
     expect(reply.content.trim().length > 0, 'the answer is empty');
-    expect(/hello/i.test(reply.content), `expected a hello, got: ${oneLine(reply.content)}`);
+    expect(/hello/i.test(reply.content), `expected a hello, got: ${oneLine(reply.content, 160)}`);
     return `answered in ${reply.iterations ?? '?'} model call(s)`;
   });
 
@@ -86,12 +75,7 @@ export async function runSessionBasedExample(opts: SessionBasedOptions): Promise
     await rm(path, { force: true }); // so the check proves this run wrote it
     const reply = await send(`Create a file named ${SESSION_GREETING_FILE} containing '${GREETING}'`, runs);
     expect(reply.toolsUsed.includes('write_file'), `expected a write_file call, tools used: [${reply.toolsUsed.join(', ')}]`);
-    let content: string;
-    try {
-      content = await readFile(path, 'utf8');
-    } catch {
-      throw new Error(`${path} was not written (is ${opts.workspace} the worker's workspace?)`);
-    }
+    const content = await readWrittenFile(path, opts.workspace);
     expect(content.includes(GREETING), `${path} contains ${JSON.stringify(content)}, expected "${GREETING}"`);
     return `${path} contains "${content.trim()}"`;
   });
@@ -99,7 +83,7 @@ export async function runSessionBasedExample(opts: SessionBasedOptions): Promise
   await check('memory persists across messages of the session', async (runs) => {
     await send('My name is Ada.', runs);
     const second = await send('What is my name? Answer with the name only.', runs);
-    expect(/\bAda\b/.test(second.content), `expected "Ada" in the second answer, got: ${oneLine(second.content)}`);
+    expect(/\bAda\b/.test(second.content), `expected "Ada" in the second answer, got: ${oneLine(second.content, 160)}`);
     const status = await sessions.status(sessionId);
     expect(status?.turnCount === 4, `expected 4 turns in the session, status says ${status?.turnCount}`);
     return `the same session workflow remembered "Ada" (${status?.turnCount} turns, run ${status?.run})`;
@@ -118,15 +102,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
   } finally {
     clearTimeout(timer);
   }
-}
-
-function expect(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 async function main(argv: string[]): Promise<number> {

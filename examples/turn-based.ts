@@ -6,7 +6,7 @@
 //   npx tsx examples/turn-based.ts  # in another; flags: --temporal-url, --task-queue, --workspace
 // The prompts match the scripted LLM's rules and are plain requests a real model follows too.
 import { randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,19 +14,8 @@ import { CONNECTION_FLAGS, setupFromFlags } from '../src/cli/common-flags.js';
 import { connectClient, ExoclawClient, type TurnOutcome } from '../src/temporal/client.js';
 import { localWorkspace } from '../src/temporal/local-stack.js';
 import { projectRoot } from '../src/temporal/temporal-cli.js';
-
-export interface WorkflowRun {
-  workflowId: string;
-  runId: string;
-}
-
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  /** What was seen (the answer, or why the check failed). */
-  detail: string;
-  workflows: WorkflowRun[];
-}
+import { oneLine } from '../src/core/text.js';
+import { checkRunner, expect, readWrittenFile, waitForWorker, type CheckResult, type WorkflowRun } from './example-checks.js';
 
 export interface TurnBasedResult {
   ok: boolean;
@@ -55,28 +44,16 @@ export async function runTurnBasedExample(opts: TurnBasedOptions): Promise<TurnB
     log(`  → [${sessionId}] ${message}`);
     const outcome = await runTurnWithTimeout(opts.client, { sessionId, message }, `turn-based-${id}-${token}`, opts.turnTimeoutMs ?? 180_000);
     runs.push({ workflowId: outcome.workflowId, runId: outcome.runId });
-    log(`  ← ${oneLine(outcome.finalContent)}${outcome.toolsUsed.length ? `  (tools: ${outcome.toolsUsed.join(', ')})` : ''}`);
+    log(`  ← ${oneLine(outcome.finalContent, 160)}${outcome.toolsUsed.length ? `  (tools: ${outcome.toolsUsed.join(', ')})` : ''}`);
     return outcome;
   };
 
-  const checks: CheckResult[] = [];
-  const check = async (name: string, body: (runs: WorkflowRun[]) => Promise<string>): Promise<void> => {
-    log(`[${checks.length + 1}/3] ${name}`);
-    const runs: WorkflowRun[] = [];
-    let result: CheckResult;
-    try {
-      result = { name, ok: true, detail: await body(runs), workflows: runs };
-    } catch (error) {
-      result = { name, ok: false, detail: error instanceof Error ? error.message : String(error), workflows: runs };
-    }
-    log(`  ${result.ok ? 'ok' : 'FAILED'}: ${result.detail}`);
-    checks.push(result);
-  };
+  const { checks, check } = checkRunner(log, 3);
 
   await check('plain LLM answer (no tools)', async (runs) => {
     const outcome = await turn(`turn-based-plain-${token}`, 'Say hello in exactly five words.', 'plain', runs);
     expect(outcome.finalContent.trim().length > 0, 'the answer is empty');
-    expect(/\b(hello|hi|hey)\b/i.test(outcome.finalContent), `expected a greeting, got: ${oneLine(outcome.finalContent)}`);
+    expect(/\b(hello|hi|hey)\b/i.test(outcome.finalContent), `expected a greeting, got: ${oneLine(outcome.finalContent, 160)}`);
     expect(outcome.toolsUsed.length === 0, `expected no tool calls, got [${outcome.toolsUsed.join(', ')}]`);
     return `answered in ${outcome.iterations} model call(s)`;
   });
@@ -91,12 +68,7 @@ export async function runTurnBasedExample(opts: TurnBasedOptions): Promise<TurnB
       runs,
     );
     expect(outcome.toolsUsed.includes('write_file'), `expected a write_file call, tools used: [${outcome.toolsUsed.join(', ')}]`);
-    let content: string;
-    try {
-      content = await readFile(path, 'utf8');
-    } catch {
-      throw new Error(`${path} was not written (is ${opts.workspace} the worker's workspace?)`);
-    }
+    const content = await readWrittenFile(path, opts.workspace);
     expect(content.includes(GREETING), `${path} contains ${JSON.stringify(content)}, expected "${GREETING}"`);
     return `${path} contains "${content.trim()}"`;
   });
@@ -105,7 +77,7 @@ export async function runTurnBasedExample(opts: TurnBasedOptions): Promise<TurnB
     const session = `turn-based-memory-${token}`;
     await turn(session, 'My name is Ada.', 'memory-1', runs);
     const second = await turn(session, 'What is my name? Answer with the name only.', 'memory-2', runs);
-    expect(/\bAda\b/.test(second.finalContent), `expected "Ada" in the second answer, got: ${oneLine(second.finalContent)}`);
+    expect(/\bAda\b/.test(second.finalContent), `expected "Ada" in the second answer, got: ${oneLine(second.finalContent, 160)}`);
     return 'the second workflow run remembered "Ada" from the first';
   });
 
@@ -135,35 +107,6 @@ async function runTurnWithTimeout(
     return { ...result, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function expect(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/** Resolves once some worker polls the task queue, so a missing worker is reported instead of hanging. */
-export async function waitForWorker(client: ExoclawClient, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await client.client.workflowService.describeTaskQueue({
-      namespace: client.client.options.namespace,
-      taskQueue: { name: client.taskQueue },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-    });
-    if ((response.pollers ?? []).length > 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `No worker is polling task queue "${client.taskQueue}". Start one with \`npm start\` or \`exoclaw-temporal worker\`, ` +
-          'or pass --task-queue to match yours.',
-      );
-    }
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
