@@ -11,6 +11,7 @@ import {
   type ScheduleSpec,
   type ScheduleSummary,
 } from '@temporalio/client';
+import { isIanaTimeZone } from '../src/time-zone.js';
 import { SCHEDULED_MESSAGE_WORKFLOW_TYPE, sessionWorkflowId } from '../workflows/session-api.js';
 import type { ScheduledMessageInput, SessionStartInput } from '../workflows/session-input.js';
 import type { CronArgs } from '../workflows/session-tool-definitions.js';
@@ -204,7 +205,7 @@ export function jobTiming(args: CronArgs, now: Date): JobTiming {
       throw new InvalidJobError(`cron_expr "${args.cron_expr}" needs 5 fields (minute hour day month weekday), e.g. "0 9 * * 1-5"`);
     }
     const tz = args.tz ?? 'UTC';
-    if (!isTimeZone(tz)) throw new InvalidJobError(`unknown time zone "${tz}"; use an IANA name such as "Europe/Berlin"`);
+    if (!isIanaTimeZone(tz)) throw new InvalidJobError(`unknown time zone "${tz}"; use an IANA name such as "Europe/Berlin"`);
     return {
       kind: 'cron',
       spec: { cronExpressions: [args.cron_expr.trim()], timezone: tz },
@@ -251,15 +252,6 @@ const MONTHS = [
   'NOVEMBER',
   'DECEMBER',
 ] as const;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function scheduleOptions(
   scheduleId: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIanaTimeZone } from '../time-zone.js';
 
 /**
  * The configuration file's shape (after snake_case keys have been normalised to camelCase).
@@ -7,15 +8,6 @@ import { z } from 'zod';
  */
 
 const positiveInt = () => z.number().int().positive();
-
-function isIanaTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const AgentDefaultsSchema = z.object({
   /** `~` is expanded and relative paths are resolved against the working directory by the loader. */
