@@ -43,5 +43,4 @@ export {
   writeLongTermMemory,
   appendHistoryEntry,
 } from './memory-files.js';
-export { writeFileAtomic } from './atomic-write.js';
 export { SessionLockTimeoutError, InvalidSkillNameError, ConsolidationError } from './errors.js';

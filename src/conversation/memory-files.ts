@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { atomicWrite } from '../storage/atomic-write.js';
 
 /**
  * Long-term memory on the volume: `memory/MEMORY.md` (facts, rewritten as a whole, atomically)
@@ -29,7 +29,7 @@ export async function readLongTermMemory(workspace: string): Promise<string> {
 }
 
 export async function writeLongTermMemory(workspace: string, content: string): Promise<void> {
-  await writeFileAtomic(memoryFilePath(workspace), content.endsWith('\n') ? content : `${content}\n`);
+  await atomicWrite(memoryFilePath(workspace), content.endsWith('\n') ? content : `${content}\n`, { sync: true });
 }
 
 /** `[YYYY-MM-DD HH:MM]` in UTC, the prefix of every HISTORY.md entry. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { SessionInfo } from '../core/conversation.js';
 import type { Message } from '../core/messages.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { atomicWrite } from '../storage/atomic-write.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
 import { repairToolPairs } from './history.js';
 import { safeSessionId } from './session-id.js';
@@ -225,7 +225,7 @@ export class SessionStore {
 
   async writeMeta(sessionId: string, meta: SessionMeta): Promise<void> {
     const updated: SessionMeta = { ...meta, key: sessionId, updatedAt: this.now().toISOString() };
-    await writeFileAtomic(this.metaPath(sessionId), `${JSON.stringify(updated, null, 2)}\n`);
+    await atomicWrite(this.metaPath(sessionId), `${JSON.stringify(updated, null, 2)}\n`, { sync: true });
   }
 
   /**
