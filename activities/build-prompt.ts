@@ -27,7 +27,10 @@ export function buildPromptActivity(deps: ActivityDeps) {
         category: ApplicationFailureCategory.BENIGN,
       });
     }
-    const pluginContext = [...(await systemContexts(deps)), ...(req.extraContext ?? [])];
+    const toolContext = await deps.tools.systemContexts((tool, error) =>
+      deps.logger.warn({ err: error, tool }, 'tool systemContext() failed; its section is left out'),
+    );
+    const pluginContext = [...toolContext, ...(req.extraContext ?? [])];
     const messages = await deps.conversation.buildPrompt(req.sessionId, req.message, {
       channel: req.channel,
       chatId: req.chatId,
@@ -36,9 +39,4 @@ export function buildPromptActivity(deps: ActivityDeps) {
     });
     return { prompt: [await storeMessages(deps.blobs, messages)], maxIterations: deps.maxIterations };
   };
-}
-
-async function systemContexts(deps: ActivityDeps): Promise<string[]> {
-  const texts = await Promise.all(deps.tools.all().map(async (tool) => (await tool.systemContext?.()) ?? ''));
-  return texts.filter((text) => text.trim().length > 0);
 }

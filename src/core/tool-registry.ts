@@ -60,6 +60,24 @@ export class ToolRegistry {
       .map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters }));
   }
 
+  /**
+   * The non-blank `systemContext()` sections of the tools, for the system prompt. A tool whose
+   * hook throws is reported to `onError` and left out: one broken plugin never blocks a turn.
+   */
+  async systemContexts(onError: (toolName: string, error: unknown) => void = () => undefined): Promise<string[]> {
+    const sections = await Promise.all(
+      this.all().map(async (tool) => {
+        try {
+          return (await tool.systemContext?.()) ?? '';
+        } catch (error) {
+          onError(tool.name, error);
+          return '';
+        }
+      }),
+    );
+    return sections.filter((text) => typeof text === 'string' && text.trim().length > 0);
+  }
+
   /** Validates arguments; returns the cast arguments or the readable problems. */
   validate(tool: Tool, args: Record<string, unknown>): { args: Record<string, unknown>; errors: string[] } {
     if (tool.schema) {

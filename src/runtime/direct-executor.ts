@@ -61,9 +61,10 @@ export class DirectExecutor implements Executor {
   }
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
-    const pluginContext = [...(await this.toolContext()), ...(req.extraContext ?? [])].filter(
-      (text) => typeof text === 'string' && text.trim().length > 0,
+    const toolContext = await this.opts.tools.systemContexts((tool, error) =>
+      this.log.warn({ err: error, tool }, 'tool systemContext() failed; its section is left out'),
     );
+    const pluginContext = [...toolContext, ...(req.extraContext ?? [])];
     return this.opts.conversation.buildPrompt(req.sessionId, req.message, {
       channel: req.channel,
       chatId: req.chatId,
@@ -118,20 +119,6 @@ export class DirectExecutor implements Executor {
 
   async clear(sessionId: string): Promise<boolean> {
     return this.opts.conversation.clear(sessionId);
-  }
-
-  /** `systemContext()` of every tool that has one; a failing tool is logged and left out. */
-  private async toolContext(): Promise<string[]> {
-    const sections: string[] = [];
-    for (const tool of this.opts.tools.all()) {
-      if (!tool.systemContext) continue;
-      try {
-        sections.push(await tool.systemContext());
-      } catch (error) {
-        this.log.warn({ err: error, tool: tool.name }, 'tool systemContext() failed; its section is left out');
-      }
-    }
-    return sections;
   }
 }
 
