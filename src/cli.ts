@@ -17,6 +17,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`Unknown command "${name}".\n\n${HELP}`);
     return 2;
   }
+  if (wantsHelp(rest)) {
+    console.log(command.help);
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (error) {
@@ -27,6 +31,12 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`exoclaw-temporal ${name}: ${scrubSecrets(rootMessage(error))}`);
     return 1;
   }
+}
+
+/** `--help` / `-h` anywhere before a `--` terminator (after it, they are message text). */
+function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
 /** The most specific message in a cause chain (Temporal wraps the real reason several levels deep). */

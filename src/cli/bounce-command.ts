@@ -36,10 +36,6 @@ export async function bounceCommand(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(BOUNCE_HELP);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`bounce takes no arguments (got "${positionals.join(' ')}").`);
   const signal = parseSignal(values.signal ?? 'KILL');
   const sleepSeconds = values.sleep === undefined ? 20 : Number(values.sleep);

@@ -28,10 +28,6 @@ export async function chatCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { ...CONNECTION_FLAGS, session: { type: 'string', short: 's' }, poll: { type: 'string' } },
   });
-  if (values.help) {
-    console.log(CHAT_HELP);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`chat takes no message arguments (got "${positionals.join(' ')}"); type them instead.`);
   const pollMs = Number(values.poll ?? 500);
   if (!Number.isInteger(pollMs) || pollMs < 50) throw new UsageError('--poll needs a whole number of milliseconds ≥ 50.');

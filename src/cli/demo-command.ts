@@ -18,10 +18,6 @@ export const DEMO_TASK_QUEUE = 'exoclaw-demo';
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
-  if (values.help) {
-    console.log(DEMO_HELP);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments (got "${positionals.join(' ')}").`);
   // Its own task queue, so a worker already serving a reused server (maybe with another
   // workspace) never picks up the demo's turns.

@@ -42,10 +42,6 @@ export async function gcCommand(argv: string[]): Promise<number> {
       'include-payloads': { type: 'boolean' },
     },
   });
-  if (values.help) {
-    console.log(GC_HELP);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`gc takes no arguments (got "${positionals.join(' ')}").`);
   const olderThan = values['older-than'];
   const olderThanMs = olderThan === undefined ? DEFAULT_STATE_RETENTION_MS : parseDuration(olderThan);

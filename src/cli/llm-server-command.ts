@@ -8,10 +8,6 @@ run with no API key. Point a worker at it:
 Runs until Ctrl-C.`;
 
 export async function llmServerCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(LLM_SERVER_HELP);
-    return 0;
-  }
   await runLlmServerCommand(argv);
   return 0;
 }

@@ -34,10 +34,6 @@ export async function sendCommand(argv: string[]): Promise<number> {
       schedules: { type: 'boolean' },
     },
   });
-  if (values.help) {
-    console.log(SEND_HELP);
-    return 0;
-  }
   const session = values.session;
   const message = positionals.join(' ').trim();
   if (!session) throw new UsageError('send needs --session S (the conversation key).');

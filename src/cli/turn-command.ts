@@ -22,10 +22,6 @@ export async function turnCommand(argv: string[]): Promise<number> {
       'workflow-id': { type: 'string' },
     },
   });
-  if (values.help) {
-    console.log(TURN_HELP);
-    return 0;
-  }
   const message = positionals.join(' ').trim();
   if (!values.session) throw new UsageError('turn needs --session S (the conversation key).');
   if (!message) throw new UsageError('turn needs a message, e.g. exoclaw-temporal turn --session s1 "hello"');

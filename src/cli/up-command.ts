@@ -16,10 +16,6 @@ ${LOCAL_STACK_FLAGS_HELP}`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
-  if (values.help) {
-    console.log(UP_HELP);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`up takes no arguments (got "${positionals.join(' ')}").`);
   const options = localStackOptions(values);
 

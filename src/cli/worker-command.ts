@@ -32,10 +32,6 @@ export async function workerCommand(argv: string[]): Promise<number> {
       'health-port': { type: 'string' },
     },
   });
-  if (values.help) {
-    console.log(WORKER_HELP);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments (got "${positionals.join(' ')}").`);
   const grace = values['shutdown-grace'] ?? '10s';
   if (!DURATION.test(grace)) {
