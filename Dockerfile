@@ -16,9 +16,13 @@ COPY bin ./bin
 COPY src ./src
 COPY activities ./activities
 COPY workflows ./workflows
+COPY dev ./dev
+COPY examples ./examples
+COPY types ./types
 COPY scripts ./scripts
-# Workers load dist/workflow-bundle.js instead of bundling at start-up (seconds, not tens of seconds).
-RUN npm run build:workflows && test -s dist/workflow-bundle.js
+# The image runs compiled JavaScript (dist/), and workers load dist/workflow-bundle.js instead of
+# bundling at start-up (seconds, not tens of seconds).
+RUN npm run build && npm run build:workflows && test -s dist/src/cli.js && test -s dist/workflow-bundle.js
 
 # ---- runtime: production dependencies only, non-root ---------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -29,15 +33,10 @@ ENV NODE_ENV=production \
     HOME=/home/exoclaw
 WORKDIR /app
 COPY package.json package-lock.json ./
-# tsx is a runtime dependency: bin/exoclaw-temporal.js runs the TypeScript sources directly.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Compiled code only: with no sources beside it, bin/exoclaw-temporal.js runs dist/src/cli.js.
 COPY bin ./bin
-COPY src ./src
-COPY activities ./activities
-COPY workflows ./workflows
-# `exoclaw-temporal demo` imports the turn-based example.
-COPY examples ./examples
-COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+COPY --from=build /app/dist ./dist
 # uid/gid 10001 match the securityContext in k8s/ (and the sandbox pods in k8s/sandbox/).
 RUN groupadd --gid 10001 exoclaw \
  && useradd --uid 10001 --gid 10001 --home-dir /home/exoclaw --create-home --shell /usr/sbin/nologin exoclaw \

@@ -1,13 +1,11 @@
-import type { Conversation, LLMProvider, ToolRegistry } from '../src/core/index.js';
+import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { Logger } from '../src/logger.js';
+import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
 
 /** Model settings used when a turn does not name its own. */
-export interface LlmDefaults {
+export interface LlmDefaults extends ModelSettings {
   model: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: string | null;
 }
 
 /**
@@ -29,6 +27,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Tool outputs longer than this are stored whole and previewed (head + tail). */
   toolPreviewChars?: number;
+  /** What the cron tool may schedule (default: 10 jobs per session, at least 60 s apart). */
+  jobLimits?: JobLimits;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
 }

@@ -1,8 +1,7 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { ApplicationFailureCategory } from '@temporalio/common';
 import type { BuildPromptStep, MessageHandle } from '../src/core/index.js';
 import { storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
+import { sessionBusy } from './session-lease-keeper.js';
 
 /**
  * Takes the session's lease (one turn at a time per session), builds the prompt from the shared
@@ -19,13 +18,7 @@ export function buildPromptActivity(deps: ActivityDeps) {
     const lease = await deps.leases.acquire(req.sessionId, req.turnId);
     if (!lease.acquired) {
       // Retried by Temporal until the running turn records and releases the session.
-      throw ApplicationFailure.create({
-        type: 'SessionBusy',
-        message: `Session ${req.sessionId} is busy with turn ${lease.holder.turnId}; this turn waits for it to finish.`,
-        nextRetryDelay: 500,
-        // Waiting is expected, not an error: logged at DEBUG and kept out of failure metrics.
-        category: ApplicationFailureCategory.BENIGN,
-      });
+      throw sessionBusy(req.sessionId, lease.holder.turnId, 'this turn waits for it to finish');
     }
     const toolContext = await deps.tools.systemContexts((tool, error) =>
       deps.logger.warn({ err: error, tool }, 'tool systemContext() failed; its section is left out'),

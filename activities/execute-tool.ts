@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ERROR_HINT, oneLine, toolResultMessage, type ToolStep, type ToolStepResult } from '../src/core/index.js';
+import { ERROR_HINT, oneLine, toolError, toolResultMessage, type ToolResult, type ToolStep, type ToolStepResult } from '../src/core/index.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
@@ -22,22 +22,23 @@ export function executeToolActivity(deps: ActivityDeps) {
         message: { ref: previous.messageRef, count: 1 },
         isError: previous.isError ?? false,
         preview: previous.preview ?? '',
-        sentInTurn: previous.sentInTurn,
+        replied: previous.replied,
       };
     }
     const lease = await keepSessionLease(deps, req.sessionId, turnId);
     let progress = '';
     let beat: { stop(): void } | undefined;
-    let outcome;
+    let outcome: ToolResult;
     try {
       await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
       beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
       outcome = req.excludeTools?.includes(call.name)
-        ? { result: `Error: Tool '${call.name}' is not available here.${ERROR_HINT}`, isError: true, sentInTurn: false }
+        ? toolError(`Error: Tool '${call.name}' is not available here.${ERROR_HINT}`)
         : await deps.tools.execute(call, {
             sessionId: req.sessionId,
             channel: req.channel,
             chatId: req.chatId,
+            messageId: req.messageId,
             turnId,
             toolCallId: call.id,
             signal: ctx.cancellationSignal,
@@ -55,7 +56,7 @@ export function executeToolActivity(deps: ActivityDeps) {
     const content = await capToolOutput(
       deps.workspace,
       { turnId, callId: call.id },
-      outcome.result,
+      outcome.output,
       deps.toolPreviewChars ?? DEFAULT_TOOL_PREVIEW_CHARS,
     );
     const message = await storeMessages(deps.blobs, [toolResultMessage(call, content, turnId)]);
@@ -66,8 +67,8 @@ export function executeToolActivity(deps: ActivityDeps) {
       messageRef: message.ref,
       isError: outcome.isError,
       preview,
-      sentInTurn: outcome.sentInTurn,
+      replied: outcome.replied,
     });
-    return { message, isError: outcome.isError, preview, sentInTurn: outcome.sentInTurn };
+    return { message, isError: outcome.isError, preview, replied: outcome.replied };
   };
 }

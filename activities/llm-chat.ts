@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { assistantMessage, type ChatStep, type ChatStepResult, type LLMResponse } from '../src/core/index.js';
+import { assistantMessage, withModelSettings, type ChatStep, type ChatStepResult, type LLMResponse } from '../src/core/index.js';
 import { resolveMessages, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { toApplicationFailure } from './application-failure.js';
@@ -18,7 +18,7 @@ export function llmChatActivity(deps: ActivityDeps) {
     const messages = await resolveMessages(deps.blobs, req.messages);
     let resolved;
     try {
-      resolved = deps.resolveModel(req.model ?? deps.llmDefaults.model);
+      resolved = deps.resolveModel(req.settings.model ?? deps.llmDefaults.model);
     } catch (error) {
       // An unknown model or a missing key fails the turn at once instead of being retried.
       throw toApplicationFailure(error);
@@ -30,12 +30,10 @@ export function llmChatActivity(deps: ActivityDeps) {
     let response: LLMResponse;
     try {
       response = await provider.chat({
+        ...withModelSettings(deps.llmDefaults, req.settings),
         messages,
         tools: deps.tools.definitions(req.excludeTools),
         model,
-        temperature: req.temperature ?? deps.llmDefaults.temperature,
-        maxTokens: req.maxTokens ?? deps.llmDefaults.maxTokens,
-        reasoningEffort: req.reasoningEffort ?? deps.llmDefaults.reasoningEffort,
         signal: ctx.cancellationSignal,
         onDelta: (text) => {
           streamedChars += text.length;

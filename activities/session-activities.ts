@@ -3,19 +3,17 @@
 // (schedules, subagents). The Temporal client comes from the activity context.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import { checkArgs, ERROR_HINT } from '../src/core/index.js';
-import { jsonSchemaOf } from '../src/tools/tool-args.js';
-import { SESSION_WORKFLOW_TYPE, sendMessageSignal, sessionWorkflowId } from '../workflows/session-api.js';
+import { Context } from '@temporalio/activity';
 import {
   ScheduledMessageInput,
+  SESSION_WORKFLOW_TYPE,
+  sendMessageSignal,
+  sessionWorkflowId,
+  type CronArgs,
   type SessionMessageInput,
   type SessionStartInput,
-} from '../workflows/session-input.js';
-import { CronArgs, describeArgsError, CRON_TOOL_NAME } from '../workflows/session-tool-definitions.js';
-import type { ActivityDeps } from './activity-deps.js';
-import { keepAlive } from './heartbeat.js';
-import { keepSessionLease } from './session-lease-keeper.js';
+} from '../src/contract/index.js';
+import { toolError, toolOutput, type ToolResult } from '../src/core/index.js';
 import {
   addSessionJob,
   formatJob,
@@ -24,7 +22,10 @@ import {
   listSessionJobs,
   removeSchedule,
   removeSessionJob,
-} from './session-schedules.js';
+} from '../src/schedules/session-schedules.js';
+import type { ActivityDeps } from './activity-deps.js';
+import { keepAlive } from './heartbeat.js';
+import { keepSessionLease, sessionBusy } from './session-lease-keeper.js';
 
 export interface ClearSessionInput {
   sessionId: string;
@@ -37,15 +38,10 @@ export interface ManageScheduleInput {
   taskQueue: string;
   turnId: string;
   toolCallId: string;
-  /** The raw tool-call arguments (validated here). */
-  args: Record<string, unknown>;
+  /** The tool call's arguments, validated by the session workflow. */
+  args: CronArgs;
   /** The turn was started by a schedule: it may not add jobs. */
   fromSchedule: boolean;
-}
-
-export interface ToolTextResult {
-  result: string;
-  isError: boolean;
 }
 
 export interface DeliverMessageInput {
@@ -60,8 +56,6 @@ export interface DeliveryResult {
   skipped?: string;
 }
 
-const CRON_PARAMETERS = jsonSchemaOf(CronArgs);
-
 export const SCHEDULED_ADD_REFUSED =
   'Error: a scheduled run cannot add new jobs (this message came from a schedule). Tell the user instead if a new job seems useful.';
 
@@ -71,11 +65,7 @@ export function createSessionActivities(deps: ActivityDeps) {
     async clearSession(req: ClearSessionInput): Promise<boolean> {
       const taken = await deps.leases.acquire(req.sessionId, req.requestId);
       if (!taken.acquired) {
-        throw ApplicationFailure.create({
-          type: 'SessionBusy',
-          message: `Session ${req.sessionId} is busy with turn ${taken.holder.turnId}; /new waits for it to finish.`,
-          nextRetryDelay: 500,
-        });
+        throw sessionBusy(req.sessionId, taken.holder.turnId, '/new waits for it to finish');
       }
       const beat = keepAlive(() => ({ phase: 'clear' }), deps.heartbeatIntervalMs);
       // Consolidating a long conversation can outlast the lease's TTL.
@@ -90,11 +80,8 @@ export function createSessionActivities(deps: ActivityDeps) {
     },
 
     /** The cron tool: add / list / remove this session's jobs. Problems become tool errors. */
-    async manageSchedule(req: ManageScheduleInput): Promise<ToolTextResult> {
-      // Cast like the tool registry does ("60" → 60), then zod has the final word.
-      const parsed = CronArgs.safeParse(checkArgs(CRON_PARAMETERS, req.args).value);
-      if (!parsed.success) return toolError(describeArgsError(CRON_TOOL_NAME, parsed.error));
-      const args = parsed.data;
+    async manageSchedule(req: ManageScheduleInput): Promise<ToolResult> {
+      const { args } = req;
       const client = Context.current().client;
       const sessionId = req.session.sessionId;
       try {
@@ -106,20 +93,21 @@ export function createSessionActivities(deps: ActivityDeps) {
               taskQueue: req.taskQueue,
               jobId: jobIdFor(req.turnId, req.toolCallId),
               args,
+              limits: deps.jobLimits,
             });
             deps.logger.info({ sessionId, jobId: job.jobId, scheduleId: job.scheduleId }, 'cron job added');
-            return { result: `Added job ${job.jobId}: ${job.schedule} → "${job.message}"`, isError: false };
+            return toolOutput(`Added job ${job.jobId}: ${job.schedule} → "${job.message}"`);
           }
           case 'list': {
             const jobs = await listSessionJobs(client, sessionId);
-            if (jobs.length === 0) return { result: 'No scheduled jobs.', isError: false };
-            return { result: `Scheduled jobs:\n${jobs.map(formatJob).join('\n')}`, isError: false };
+            if (jobs.length === 0) return toolOutput('No scheduled jobs.');
+            return toolOutput(`Scheduled jobs:\n${jobs.map(formatJob).join('\n')}`);
           }
           case 'remove': {
             if (!args.job_id) return toolError('Error: remove needs job_id (see action=list)');
             const removed = await removeSessionJob(client, sessionId, args.job_id);
             return removed
-              ? { result: `Removed job ${args.job_id}.`, isError: false }
+              ? toolOutput(`Removed job ${args.job_id}.`)
               : toolError(`Error: no job ${args.job_id} in this session (see action=list)`);
           }
         }
@@ -173,8 +161,4 @@ function hasContent(text: string): boolean {
     .replace(/<!--[\s\S]*?-->/g, '')
     .split('\n')
     .some((line) => line.trim() !== '' && !/^#+(\s|$)/.test(line.trim()));
-}
-
-function toolError(text: string): ToolTextResult {
-  return { result: text + ERROR_HINT, isError: true };
 }

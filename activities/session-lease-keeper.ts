@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { ActivityDeps } from './activity-deps.js';
 
 /**
@@ -23,4 +25,15 @@ export async function keepSessionLease(
   const timer = setInterval(() => void renew(), Math.max(100, Math.floor(deps.leases.ttlMs / 3)));
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** The retryable failure of a step that found its session held by another turn. */
+export function sessionBusy(sessionId: string, holderTurnId: string, what: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'SessionBusy',
+    message: `Session ${sessionId} is busy with turn ${holderTurnId}; ${what}.`,
+    nextRetryDelay: 500,
+    // Waiting is expected, not an error: logged at DEBUG and kept out of failure metrics.
+    category: ApplicationFailureCategory.BENIGN,
+  });
 }

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONNECTION_FLAGS, setupFromFlags } from '../src/cli/common-flags.js';
 import { connectClient, ExoclawClient, type TurnOutcome } from '../src/temporal/client.js';
-import { localWorkspace } from '../src/temporal/local-stack.js';
-import { projectRoot } from '../src/temporal/temporal-cli.js';
+import { localWorkspace } from '../dev/local-stack/local-stack.js';
+import { packageRoot } from '../src/package-root.js';
 import { oneLine } from '../src/core/text.js';
 import { checkRunner, expect, readWrittenFile, waitForWorker, type CheckResult, type WorkflowRun } from './example-checks.js';
 
@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { config, connection, taskQueue } = setupFromFlags(values);
-  const workspace = values.workspace ? resolve(values.workspace) : localWorkspace(config, join(projectRoot(), '.exoclaw'));
+  const workspace = values.workspace ? resolve(values.workspace) : localWorkspace(config, join(packageRoot(), '.exoclaw'));
   const client = new ExoclawClient(await connectClient(connection), taskQueue);
   try {
     console.log(`Temporal ${connection.address}, task queue "${taskQueue}", workspace ${workspace}`);

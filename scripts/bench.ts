@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [-- --quick]`: the durable runtime's cost, measured end to end.
 // See docs/benchmark.md for what each metric means and the numbers from a reference machine.
-import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from '../src/bench/bench-options.js';
-import { BenchInterruptedError, runBench } from '../src/bench/run-bench.js';
+import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from '../dev/bench/bench-options.js';
+import { BenchInterruptedError, runBench } from '../dev/bench/run-bench.js';
 
 // A reader that stops early (`| head`) must not kill the run before it cleans up.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

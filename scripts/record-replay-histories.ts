@@ -12,18 +12,18 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../src/providers/index.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../dev/scripted-llm/index.js';
 import { createAgentWorker } from '../src/temporal/agent-worker.js';
 import { connectClient, ExoclawClient } from '../src/temporal/client.js';
-import { startDevServer, waitForNamespace } from '../src/temporal/dev-server.js';
+import { startDevServer, waitForNamespace } from '../dev/local-stack/dev-server.js';
 import { historyFromJson, historyToJson } from '../src/temporal/history-json.js';
-import { projectRoot } from '../src/temporal/temporal-cli.js';
+import { packageRoot } from '../src/package-root.js';
 import { workflowsEntry } from '../src/temporal/workflow-bundle.js';
 import { createWorkerDeps } from '../src/temporal/worker-deps.js';
-import type { TurnStatus } from '../workflows/agent-turn-workflow.js';
+import type { TurnStatus } from '../src/contract/index.js';
 
 const TASK_QUEUE = 'replay-recording';
-const OUT_DIR = join(projectRoot(), 'test', 'replay', 'histories');
+const OUT_DIR = join(packageRoot(), 'test', 'replay', 'histories');
 
 interface Scenario {
   name: string;

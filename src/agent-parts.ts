@@ -1,4 +1,4 @@
-import { ToolRegistry, type Bus, type LLMProvider } from './core/index.js';
+import { ToolRegistry, type LLMProvider } from './core/index.js';
 import type { Config } from './config.js';
 import { FileConversation } from './conversation/index.js';
 import { logger as sharedLogger, type Logger } from './logger.js';
@@ -21,7 +21,6 @@ export async function createAgentParts(
   config: Config,
   opts: {
     logger?: Logger;
-    bus?: Bus;
     maxRetries?: number;
     /** Register spawn/cron (run by session workflows; default true). False for the in-process runtime. */
     workflowTools?: boolean;
@@ -61,7 +60,6 @@ export async function createAgentParts(
         },
         search: { apiKey: toolsConfig.web.search.apiKey, defaultCount: toolsConfig.web.search.maxResults },
       },
-      bus: opts.bus,
     }),
   );
   const mcp = await connectMcpServers(toolsConfig.mcpServers, { logger: log });

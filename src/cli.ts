@@ -12,11 +12,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return name ? 0 : 2;
   }
-  const command = COMMANDS.get(name);
-  if (!command) {
+  const entry = COMMANDS.get(name);
+  if (!entry) {
     console.error(`Unknown command "${name}".\n\n${HELP}`);
     return 2;
   }
+  const command = await entry.load();
   if (wantsHelp(rest)) {
     console.log(command.help);
     return 0;
@@ -52,7 +53,7 @@ export function rootMessage(error: unknown): string {
   return message;
 }
 
-// Run when executed directly (`tsx src/cli.ts …`); the bin script imports main() instead.
+// Run when executed directly (`tsx src/cli.ts …`, `node dist/src/cli.js …`); the bin script imports main() instead.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {

@@ -2,23 +2,21 @@
 // Bundling takes 10-30 s on small machines, so no test file should ever bundle itself.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { connectOrStart } from '../src/temporal/dev-server.js';
+import { devWorkflowsEntry } from '../dev/dev-workflows.js';
+import { connectOrStart } from '../dev/local-stack/dev-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** host:port of the shared Temporal frontend. */
     temporalAddress: string;
     temporalNamespace: string;
-    /** File holding the pre-built workflow bundle (workflows/index.ts). */
+    /** File holding the pre-built workflow bundle: production workflows plus the test ones (dev/workflows/). */
     workflowBundlePath: string;
   }
 }
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = Date.now();
@@ -30,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundleDir = mkdtempSync(join(tmpdir(), 'exoclaw-bundle-'));
   try {
     const { code } = await bundleWorkflowCode({
-      workflowsPath: join(root, 'workflows', 'index.ts'),
+      workflowsPath: devWorkflowsEntry(),
       logger: new DefaultLogger('WARN'), // webpack's INFO output is a wall of text
     });
     const bundlePath = join(bundleDir, 'workflow-bundle.js');

@@ -1,7 +1,7 @@
 // Proves the harness end to end: shared dev server, pre-built bundle, real worker, real activity.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { SmokeActivities, smokeWorkflow } from '../workflows/smoke-workflow.js';
+import type { SmokeActivities, smokeWorkflow } from '../dev/workflows/smoke-workflow.js';
 import { getTestEnv, withWorker } from './helpers/temporal.js';
 
 describe('test harness', () => {

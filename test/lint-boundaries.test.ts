@@ -1,5 +1,5 @@
 // The layer boundaries in eslint.config.js are a design rule (DESIGN.md "Layers"), so test them:
-// lint small probe snippets as if they lived in workflows/ and src/core/.
+// lint small probe snippets as if they lived in workflows/, src/core/ and src/contract/.
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ async function restrictedImportErrors(filePath: string, code: string): Promise<s
   const messages = result?.messages ?? [];
   const fatal = messages.filter((m) => m.fatal);
   if (fatal.length > 0) throw new Error(`probe did not parse: ${fatal.map((m) => m.message).join('; ')}`);
-  return messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+  return messages.filter((m) => m.ruleId === 'exoclaw/layer-imports').map((m) => m.message);
 }
 
 const forbiddenEverywhere = [
@@ -43,6 +43,13 @@ describe('lint boundaries: workflows/**', () => {
     "import { logger } from '../src/logger.js';",
     "import { createActivities } from '../activities/index.js';",
     "export { x } from '../src/runtime/x.js';",
+    "import { x } from '../src/storage/blob-store.js';",
+    "import { x } from '../src/schedules/session-schedules.js';",
+    "import { x } from '../dev/bench/run-bench.js';",
+    "import { x } from './nested/../../src/temporal/client.js';",
+    "import { uniq } from 'lodash';",
+    "import ms from 'ms';",
+    "const m = await import('node:fs');",
   ])('rejects %s', async (code) => {
     expect(await restrictedImportErrors(file, code)).toHaveLength(1);
   });
@@ -51,6 +58,7 @@ describe('lint boundaries: workflows/**', () => {
     "import type { Activities } from '../activities/index.js';",
     "import { proxyActivities } from '@temporalio/workflow';",
     "import { runTurn } from '../src/core/index.js';",
+    "import { TurnWorkflowInput } from '../src/contract/index.js';",
     "import { z } from 'zod';",
     "import { helper } from './helper.js';",
   ])('allows %s', async (code) => {
@@ -68,6 +76,8 @@ describe('lint boundaries: src/core/**', () => {
     "import { x } from '../temporal/dev-server.js';",
     "import { x } from '../config.js';",
     "import { proxyActivities } from '@temporalio/workflow';",
+    "import type { Duration } from '@temporalio/common';",
+    "import { x } from '../contract/index.js';",
   ])('rejects %s', async (code) => {
     expect(await restrictedImportErrors(file, code)).toHaveLength(1);
   });
@@ -78,6 +88,30 @@ describe('lint boundaries: src/core/**', () => {
       expect(await restrictedImportErrors(file, code)).toEqual([]);
     },
   );
+});
+
+describe('lint boundaries: src/contract/**', () => {
+  const file = 'src/contract/__probe__.ts';
+
+  it.each([
+    ...forbiddenEverywhere,
+    "import { proxyActivities } from '@temporalio/workflow';",
+    "import { ApplicationFailure } from '@temporalio/common';",
+    "import { x } from '../tools/define-tool.js';",
+    "import { x } from '../../workflows/index.js';",
+    "import { x } from '../../activities/index.js';",
+  ])('rejects %s', async (code) => {
+    expect(await restrictedImportErrors(file, code)).toHaveLength(1);
+  });
+
+  it.each([
+    "import { z } from 'zod';",
+    "import type { SignalDefinition } from '@temporalio/common';",
+    "import type { TurnProgress } from '../core/index.js';",
+    "import { Duration } from './duration.js';",
+  ])('allows %s', async (code) => {
+    expect(await restrictedImportErrors(file, code)).toEqual([]);
+  });
 });
 
 describe('lint: no-floating-promises', () => {

@@ -10,7 +10,7 @@ import type {
   ToolStepResult,
 } from '../src/core/index.js';
 import type { AgentActivities } from '../activities/index.js';
-import type { ActivityOptionsInput } from './turn-input.js';
+import type { ActivityOptionsInput } from '../src/contract/index.js';
 
 type Operation = keyof Required<ActivityOptionsInput>;
 

@@ -1,38 +1,23 @@
+import { CancellationScope, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  defineQuery,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { runTurn, type TurnProgress, type TurnResult, type Usage } from '../src/core/index.js';
+  TURN_WORKFLOW_TYPE,
+  turnStatusQuery,
+  TurnWorkflowInput,
+  withSessionOnlyTools,
+  type TurnStatus,
+  type TurnWorkflowResult,
+} from '../src/contract/index.js';
+import { modelSettingsOf, runTurn } from '../src/core/index.js';
 import { ActivityExecutor, proxyAgentActivities } from './activity-executor.js';
-import { withSessionOnlyTools } from './session-tool-definitions.js';
-import { parseWorkflowInput, TurnWorkflowInput } from './turn-input.js';
-
-export interface TurnWorkflowResult {
-  finalContent: string;
-  toolsUsed: string[];
-  iterations: number;
-  usage: Usage;
-  stopReason: TurnResult['stopReason'];
-  /** A tool already delivered the reply (e.g. `message`). */
-  suppressReply: boolean;
-  sessionId: string;
-  turnId: string;
-}
-
-export type TurnStatus = { phase: 'starting' } | TurnProgress | { phase: 'done' };
-
-export const turnStatusQuery = defineQuery<TurnStatus>('status');
+import { parseWorkflowInput } from './parse-workflow-input.js';
+import { surfaceCause } from './surface-failure.js';
 
 /**
  * One user message, run durably: the shared agent loop drives activities for prompt, model,
  * tools and recording. Workers may die at any point; the turn finishes on a survivor.
  */
 export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflowResult> {
-  const input = parseWorkflowInput(TurnWorkflowInput, rawInput, 'AgentTurnWorkflow');
+  const input = parseWorkflowInput(TurnWorkflowInput, rawInput, TURN_WORKFLOW_TYPE);
   const info = workflowInfo();
   // Stable across workflow retries and continue-as-new; recording is idempotent on it.
   const turnId = `${info.workflowId}/${info.firstExecutionRunId}`;
@@ -45,7 +30,16 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
   try {
     const result = await runTurn(
       executor,
-      { ...input, turnId },
+      {
+        sessionId: input.sessionId,
+        turnId,
+        message: input.message,
+        channel: input.channel,
+        chatId: input.chatId,
+        media: input.media,
+        settings: modelSettingsOf(input),
+        maxIterations: input.maxIterations,
+      },
       { onProgress: (progress) => void (status = progress) },
     );
     status = { phase: 'done' };
@@ -65,17 +59,4 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
     );
     throw surfaceCause(error);
   }
-}
-
-/** An activity's final failure is rethrown with its own message, so callers read the real reason. */
-export function surfaceCause(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
-    return ApplicationFailure.create({
-      message: error.cause.message,
-      type: error.cause.type ?? undefined,
-      nonRetryable: true,
-      details: error.cause.details as unknown[] | undefined,
-    });
-  }
-  return error;
 }

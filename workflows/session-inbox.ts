@@ -1,7 +1,7 @@
 // A session's messages: the arrival-ordered queue, the one running message, and the recent
 // replies that make sends idempotent. Plain deterministic state (no Temporal APIs), so it runs
 // in the workflow sandbox and is carried across continue-as-new as data.
-import type { QueuedMessage, SessionMessage, SessionReply } from './session-input.js';
+import type { QueuedMessage, SessionMessage, SessionReply } from '../src/contract/index.js';
 
 export type AcceptResult =
   | { kind: 'queued'; message: QueuedMessage }
@@ -24,14 +24,37 @@ export class SessionInbox {
   private readonly waiters = new Map<string, ((reply: SessionReply) => void)[]>();
   private running: QueuedMessage | undefined;
   private seq: number;
+  private dropped = 0;
+  private readonly maxRecent: number;
+  private readonly maxPending: number;
 
-  constructor(
-    snapshot: InboxSnapshot,
-    private readonly maxRecent: number,
-  ) {
+  constructor(snapshot: InboxSnapshot, limits: { maxRecent: number; maxPending: number }) {
+    this.maxRecent = limits.maxRecent;
+    this.maxPending = limits.maxPending;
     this.pending = [...snapshot.pending];
     for (const reply of snapshot.recent) this.recent.set(reply.messageId, reply);
     this.seq = snapshot.messageSeq;
+  }
+
+  /**
+   * Whether `accept` would take the message: the queue is bounded, so a flood of messages is
+   * refused (an update with an error, a signal logged and counted) instead of growing forever.
+   * A repeated id is always accepted: it queues nothing.
+   */
+  canAccept(message: SessionMessage): boolean {
+    if (this.pending.length < this.maxPending) return true;
+    const id = message.messageId;
+    return id !== undefined && (this.recent.has(id) || this.running?.messageId === id || this.pending.some((m) => m.messageId === id));
+  }
+
+  /** Counts a message refused because the queue was full (never from an update validator: those must not change state). */
+  refuse(): void {
+    this.dropped += 1;
+  }
+
+  /** Messages refused because the queue was full (in this run). */
+  get droppedCount(): number {
+    return this.dropped;
   }
 
   /** Queues a message unless its id was seen (queued, running or recently answered). */

@@ -1,8 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DeliveryResult, SessionActivities } from '../activities/session-activities.js';
-import { SCHEDULED_MESSAGE_WORKFLOW_TYPE } from './session-api.js';
-import { ScheduledMessageInput } from './session-input.js';
-import { parseWorkflowInput } from './turn-input.js';
+import { SCHEDULED_MESSAGE_WORKFLOW_TYPE, ScheduledMessageInput } from '../src/contract/index.js';
+import { parseWorkflowInput } from './parse-workflow-input.js';
 
 const { deliverScheduledMessage } = proxyActivities<SessionActivities>({
   startToCloseTimeout: '30 seconds',

@@ -1,30 +1,16 @@
 import { isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { modelSettingsOf } from '../src/core/index.js';
+import {
+  SUBAGENT_WORKFLOW_TYPE,
+  SubagentInput,
+  withSessionOnlyTools,
+  type SubagentResult,
+  type TurnWorkflowInput,
+} from '../src/contract/index.js';
 import type { SessionActivities } from '../activities/session-activities.js';
 import { AgentTurnWorkflow } from './agent-turn-workflow.js';
-import { SUBAGENT_WORKFLOW_TYPE } from './session-api.js';
-import { sessionActivityOptions, SessionStartInput } from './session-input.js';
-import { withSessionOnlyTools } from './session-tool-definitions.js';
-import { parseWorkflowInput, type TurnWorkflowInput } from './turn-input.js';
-
-export const SubagentInput = z
-  .object({
-    /** The parent session's settings: model, limits, and where to report back. */
-    parent: SessionStartInput,
-    taskQueue: z.string().min(1),
-    /** The subagent's own conversation key, e.g. `<parent>:sub:<id>`. */
-    subSessionId: z.string().min(1).max(512),
-    label: z.string().min(1).max(120),
-    task: z.string().min(1).max(20_000),
-  })
-  .strict();
-export type SubagentInput = z.input<typeof SubagentInput>;
-
-export interface SubagentResult {
-  ok: boolean;
-  label: string;
-  content: string;
-}
+import { parseWorkflowInput } from './parse-workflow-input.js';
+import { sessionActivityOptions } from './session-activity-options.js';
 
 const { deliverSessionMessage } = proxyActivities<SessionActivities>({
   startToCloseTimeout: '30 seconds',
@@ -44,11 +30,8 @@ export async function SessionSubagentWorkflow(rawInput: unknown): Promise<Subage
     excludeTools: withSessionOnlyTools(parent.excludeTools),
     // /stop reaches a subagent's tools as quickly as the session's own.
     activityOptions: sessionActivityOptions(parent.activityOptions),
+    ...modelSettingsOf(parent),
   };
-  if (parent.model !== undefined) turn.model = parent.model;
-  if (parent.temperature !== undefined) turn.temperature = parent.temperature;
-  if (parent.maxTokens !== undefined) turn.maxTokens = parent.maxTokens;
-  if (parent.reasoningEffort !== undefined) turn.reasoningEffort = parent.reasoningEffort;
   if (parent.maxIterations !== undefined) turn.maxIterations = parent.maxIterations;
 
   let ok = true;

@@ -1,30 +1,53 @@
-import { TURN_HELP, turnCommand } from './turn-command.js';
-import { BOUNCE_HELP, bounceCommand } from './bounce-command.js';
-import { DEMO_HELP, demoCommand } from './demo-command.js';
-import { LLM_SERVER_HELP, llmServerCommand } from './llm-server-command.js';
-import { UP_HELP, upCommand } from './up-command.js';
-import { WORKER_HELP, workerCommand } from './worker-command.js';
-import { SEND_HELP, sendCommand } from './send-command.js';
-import { CHAT_HELP, chatCommand } from './chat-command.js';
-import { GC_HELP, gcCommand } from './gc-command.js';
-
-export interface Command {
-  summary: string;
+export interface CommandModule {
   help: string;
   run(argv: string[]): Promise<number>;
 }
 
+export interface Command {
+  summary: string;
+  /** Loaded on use: `worker` never loads the dev tools (local stack, bounce, scripted LLM). */
+  load(): Promise<CommandModule>;
+}
+
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS = new Map<string, Command>([
-  ['turn', { summary: 'run one durable turn and print the answer', help: TURN_HELP, run: turnCommand }],
-  ['worker', { summary: 'run an agent worker until SIGINT/SIGTERM', help: WORKER_HELP, run: workerCommand }],
-  ['send', { summary: 'send a message to a long-lived session and print its reply', help: SEND_HELP, run: sendCommand }],
-  ['chat', { summary: 'interactive chat with a long-lived session (live progress, Ctrl-C = /stop)', help: CHAT_HELP, run: chatCommand }],
-  ['up', { summary: 'local stack: dev server + Web UI + worker (npm start)', help: UP_HELP, run: upCommand }],
-  ['demo', { summary: 'run the turn-based example on a local stack (npm run demo)', help: DEMO_HELP, run: demoCommand }],
-  ['llm-server', { summary: 'scripted OpenAI/Anthropic-compatible LLM (no API key)', help: LLM_SERVER_HELP, run: llmServerCommand }],
-  ['bounce', { summary: 'durability demo: kill the worker running a tool, watch the turn finish (npm run bounce)', help: BOUNCE_HELP, run: bounceCommand }],
-  ['gc', { summary: 'delete old runtime state (blobs, tool journals, leases) from the workspace', help: GC_HELP, run: gcCommand }],
+  ['turn', {
+    summary: 'run one durable turn and print the answer',
+    load: async () => import('./turn-command.js').then((m) => ({ help: m.TURN_HELP, run: m.turnCommand })),
+  }],
+  ['worker', {
+    summary: 'run an agent worker until SIGINT/SIGTERM',
+    load: async () => import('./worker-command.js').then((m) => ({ help: m.WORKER_HELP, run: m.workerCommand })),
+  }],
+  ['send', {
+    summary: 'send a message to a long-lived session and print its reply',
+    load: async () => import('./send-command.js').then((m) => ({ help: m.SEND_HELP, run: m.sendCommand })),
+  }],
+  ['chat', {
+    summary: 'interactive chat with a long-lived session (live progress, Ctrl-C = /stop)',
+    load: async () => import('./chat-command.js').then((m) => ({ help: m.CHAT_HELP, run: m.chatCommand })),
+  }],
+  ['up', {
+    summary: 'local stack: dev server + Web UI + worker (npm start)',
+    load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),
+  }],
+  ['demo', {
+    summary: 'run the turn-based example on a local stack (npm run demo)',
+    load: async () => import('../../dev/cli/demo-command.js').then((m) => ({ help: m.DEMO_HELP, run: m.demoCommand })),
+  }],
+  ['llm-server', {
+    summary: 'scripted OpenAI/Anthropic-compatible LLM (no API key)',
+    load: async () =>
+      import('../../dev/cli/llm-server-command.js').then((m) => ({ help: m.LLM_SERVER_HELP, run: m.llmServerCommand })),
+  }],
+  ['bounce', {
+    summary: 'durability demo: kill the worker running a tool, watch the turn finish (npm run bounce)',
+    load: async () => import('../../dev/cli/bounce-command.js').then((m) => ({ help: m.BOUNCE_HELP, run: m.bounceCommand })),
+  }],
+  ['gc', {
+    summary: 'delete old runtime state (blobs, tool journals, leases) from the workspace',
+    load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),
+  }],
 ]);
 
 export const HELP = `exoclaw-temporal — durable LLM agents on Temporal

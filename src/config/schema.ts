@@ -63,6 +63,14 @@ export const ToolsConfigSchema = z.object({
     })
     .prefault({}),
   restrictToWorkspace: z.boolean().default(true),
+  /** What the model may schedule with the cron tool (a session's jobs fire messages into it). */
+  cron: z
+    .object({
+      maxJobsPerSession: positiveInt().max(1000).default(10),
+      /** The shortest interval between two firings of one job. */
+      minIntervalSeconds: positiveInt().default(60),
+    })
+    .prefault({}),
   web: z
     .object({
       search: z

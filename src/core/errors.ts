@@ -3,6 +3,29 @@
  * the name as the failure type) and callers can branch on them.
  */
 
+/**
+ * What kind of failure it is, which decides whether retrying can help:
+ * - `user`: bad input or configuration; never retried, the message says what to fix;
+ * - `transient`: the world was briefly wrong (network, rate limit, a busy session); retried;
+ * - `bug`: this program is wrong; reported as is.
+ */
+export type ErrorCategory = 'user' | 'transient' | 'bug';
+
+/** The base of the project's own errors: a stable `name` (the failure type) and a category. */
+export abstract class ExoclawError extends Error {
+  abstract readonly category: ErrorCategory;
+
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts?.cause === undefined ? undefined : { cause: opts.cause });
+  }
+}
+
+/** The category of any error: ours know theirs; anything else is a bug until shown otherwise. */
+export function errorCategory(error: unknown): ErrorCategory {
+  if (error instanceof ExoclawError) return error.category;
+  return 'bug';
+}
+
 export type LLMErrorKind =
   | 'rate_limited'
   | 'server_error'
@@ -24,7 +47,7 @@ const RETRYABLE_KINDS: ReadonlySet<LLMErrorKind> = new Set([
   'conflict',
 ]);
 
-export class LLMError extends Error {
+export class LLMError extends ExoclawError {
   override readonly name: string = 'LLMError';
   readonly kind: LLMErrorKind;
   readonly status: number | undefined;
@@ -32,11 +55,15 @@ export class LLMError extends Error {
   /** provider's Retry-After, when it gave one */
   readonly retryAfterMs: number | undefined;
 
+  get category(): ErrorCategory {
+    return this.retryable ? 'transient' : 'user';
+  }
+
   constructor(
     message: string,
     opts: { kind: LLMErrorKind; status?: number; retryAfterMs?: number; cause?: unknown },
   ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, opts);
     this.kind = opts.kind;
     this.status = opts.status;
     this.retryable = RETRYABLE_KINDS.has(opts.kind);
@@ -52,9 +79,13 @@ export function isContextOverflow(error: unknown): boolean {
   return e?.type === 'ContextLengthExceeded' || e?.cause?.type === 'ContextLengthExceeded';
 }
 
-/** Bad input from a user or client: the message says what was wrong and what to do. */
-export class InvalidInputError extends Error {
-  override readonly name = 'InvalidInputError';
+/**
+ * A model string that no configured provider serves, or a provider that is not set up (no key,
+ * no base URL): the operator's configuration decides, so retrying never helps.
+ */
+export class ModelRoutingError extends ExoclawError {
+  override readonly name = 'ModelRoutingError';
+  readonly category = 'user';
 }
 
 /** The turn was stopped (`/stop`, workflow cancellation). */

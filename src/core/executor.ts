@@ -1,6 +1,7 @@
 import type { AbortSignalLike } from './abort.js';
 import type { LLMResponse } from './llm-provider.js';
 import type { Message, MessageHandle, ToolCall } from './messages.js';
+import type { ModelSettings } from './model-settings.js';
 import { stripThink } from './text.js';
 
 /**
@@ -38,10 +39,8 @@ export interface ChatStep {
   turnId: string;
   iteration: number;
   messages: MessageHandle[];
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: string | null;
+  /** The turn's own settings; the executor fills in its defaults. */
+  settings: ModelSettings;
   signal?: AbortSignalLike;
 }
 
@@ -58,6 +57,8 @@ export interface ToolStep {
   call: ToolCall;
   channel?: string;
   chatId?: string;
+  /** The platform id of the message the turn answers. */
+  messageId?: string;
   signal?: AbortSignalLike;
 }
 
@@ -68,7 +69,7 @@ export interface ToolStepResult {
   /** A short head of the result, for progress displays and history readers. */
   preview: string;
   /** The tool already answered the current chat; the loop must not send a second reply. */
-  sentInTurn?: boolean;
+  replied?: boolean;
 }
 
 export interface RecordStep {

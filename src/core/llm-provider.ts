@@ -1,5 +1,6 @@
 import type { Message, ThinkingBlock, ToolCall, Usage } from './messages.js';
 import type { AbortSignalLike } from './abort.js';
+import type { ModelSettings } from './model-settings.js';
 
 /** A tool as the model sees it (JSON Schema parameters). */
 export interface ToolDefinition {
@@ -27,13 +28,11 @@ export function hasToolCalls(response: LLMResponse): boolean {
   return response.toolCalls.length > 0;
 }
 
-export interface ChatRequest {
+export interface ChatRequest extends Omit<ModelSettings, 'model'> {
   messages: Message[];
   tools: ToolDefinition[];
+  /** The provider's own model name (its prefix already routed). */
   model: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: string | null;
   /** force a specific tool (used by memory consolidation) */
   toolChoice?: { name: string };
   signal?: AbortSignalLike;

@@ -3,6 +3,7 @@ import { isCancellation, isContextOverflow, TurnCancelledError } from './errors.
 import { toolResultMessage, type Executor, type ToolStepResult } from './executor.js';
 import { hasToolCalls } from './llm-provider.js';
 import { addUsage, ZERO_USAGE, type Message, type MessageHandle, type ToolCall, type Usage } from './messages.js';
+import type { ModelSettings } from './model-settings.js';
 import { oneLine, stripThink } from './text.js';
 import { ERROR_HINT } from './tool-registry.js';
 
@@ -18,10 +19,10 @@ export interface TurnInput {
   channel?: string;
   chatId?: string;
   media?: string[];
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: string | null;
+  /** The platform id of the message (replies may quote it). */
+  messageId?: string;
+  /** How to call the model; unset fields default from the executor's environment. */
+  settings?: ModelSettings;
   maxIterations?: number;
   signal?: AbortSignalLike;
 }
@@ -130,10 +131,7 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
         turnId: input.turnId,
         iteration: iterations,
         messages: [...prompt, ...turnMessages],
-        model: input.model,
-        temperature: input.temperature,
-        maxTokens: input.maxTokens,
-        reasoningEffort: input.reasoningEffort,
+        settings: input.settings ?? {},
         signal: input.signal,
       });
     } catch (error) {
@@ -174,7 +172,7 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
     for (const [i, result] of results.entries()) {
       turnMessages.push(result.message);
       toolsUsed.push(response.toolCalls[i]!.name);
-      if (result.sentInTurn) suppressReply = true;
+      if (result.replied) suppressReply = true;
     }
   }
 
@@ -205,6 +203,7 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
         call,
         channel: input.channel,
         chatId: input.chatId,
+        messageId: input.messageId,
         signal: input.signal,
       });
     } catch (error) {

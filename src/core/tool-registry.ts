@@ -1,17 +1,10 @@
 import type { ToolDefinition } from './llm-provider.js';
 import type { ToolCall } from './messages.js';
-import type { SchemaIssue, Tool, ToolContext } from './tool.js';
-import { checkArgs, isPlainObject } from './json-schema-args.js';
+import type { AnyTool, ToolContext, ToolResult } from './tool.js';
+import { invalidArgsText, parseToolArgs } from './tool-args.js';
 
 /** Appended to every error result so the model changes course instead of repeating itself. */
 export const ERROR_HINT = '\n\n[Analyze the error above and try a different approach.]';
-
-export interface ToolOutcome {
-  result: string;
-  isError: boolean;
-  /** The tool reported that it already answered the current chat. */
-  sentInTurn: boolean;
-}
 
 /**
  * The tools an agent has: their definitions for the model, and validated execution.
@@ -20,13 +13,13 @@ export interface ToolOutcome {
  */
 export class ToolRegistry {
   // A Map, not an object: tool names like `__proto__` or `constructor` must be "unknown".
-  private readonly tools = new Map<string, Tool>();
+  private readonly tools = new Map<string, AnyTool>();
 
-  constructor(tools: Iterable<Tool> = []) {
+  constructor(tools: Iterable<AnyTool> = []) {
     for (const tool of tools) this.register(tool);
   }
 
-  register(tool: Tool): void {
+  register(tool: AnyTool): void {
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) {
       throw new Error(`Invalid tool name ${JSON.stringify(tool.name)}: use 1-64 letters, digits, _ or -`);
     }
@@ -37,7 +30,7 @@ export class ToolRegistry {
     return this.tools.delete(name);
   }
 
-  get(name: string): Tool | undefined {
+  get(name: string): AnyTool | undefined {
     return this.tools.get(name);
   }
 
@@ -49,7 +42,7 @@ export class ToolRegistry {
     return [...this.tools.keys()];
   }
 
-  all(): Tool[] {
+  all(): AnyTool[] {
     return [...this.tools.values()];
   }
 
@@ -78,20 +71,8 @@ export class ToolRegistry {
     return sections.filter((text) => typeof text === 'string' && text.trim().length > 0);
   }
 
-  /** Validates arguments; returns the cast arguments or the readable problems. */
-  validate(tool: Tool, args: Record<string, unknown>): { args: Record<string, unknown>; errors: string[] } {
-    if (tool.schema) {
-      // Cast ("3" -> 3, "true" -> true) by the JSON Schema the model saw; zod has the final word.
-      const cast = checkArgs(tool.parameters, args).value;
-      const parsed = tool.schema.safeParse(cast);
-      if (parsed.success) return { args: isPlainObject(parsed.data) ? parsed.data : cast, errors: [] };
-      return { args, errors: parsed.error.issues.map((issue) => describeIssue(issue, cast)) };
-    }
-    const checked = checkArgs(tool.parameters, args);
-    return { args: checked.value, errors: checked.errors };
-  }
-
-  async execute(call: Pick<ToolCall, 'name' | 'arguments' | 'argumentsError'>, ctx: ToolContext): Promise<ToolOutcome> {
+  /** Validates the call's arguments once, against the tool's schema, then runs it. */
+  async execute(call: Pick<ToolCall, 'name' | 'arguments' | 'argumentsError'>, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.tools.get(call.name);
     if (!tool) {
       const available = this.names.join(', ') || '(none)';
@@ -100,18 +81,11 @@ export class ToolRegistry {
     if (call.argumentsError) {
       return failure(`Error: Invalid arguments for ${call.name}: ${call.argumentsError}`);
     }
-    const { args, errors } = this.validate(tool, call.arguments);
-    if (errors.length > 0) {
-      return failure(`Error: Invalid parameters for tool '${call.name}': ${errors.join('; ')}`);
-    }
+    const parsed = parseToolArgs(tool, call.arguments);
+    if (!parsed.ok) return failure(invalidArgsText(call.name, parsed.problems));
     try {
-      tool.sentInTurn = false;
-      const result = await tool.execute(args, ctx);
-      const sentInTurn = sentInTurnOf(tool); // the tool may have set it while executing
-      if (typeof result === 'string' && result.startsWith('Error')) {
-        return { result: result + ERROR_HINT, isError: true, sentInTurn };
-      }
-      return { result: String(result), isError: false, sentInTurn };
+      const result = await tool.execute(parsed.args, ctx);
+      return result.isError ? failure(result.output) : result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return failure(`Error executing ${call.name}: ${message}`);
@@ -119,35 +93,6 @@ export class ToolRegistry {
   }
 }
 
-function sentInTurnOf(tool: Tool): boolean {
-  return tool.sentInTurn === true;
-}
-
-function failure(message: string): ToolOutcome {
-  return { result: message + ERROR_HINT, isError: true, sentInTurn: false };
-}
-
-/** Turns a zod issue into the same wording the JSON Schema checker uses. */
-function describeIssue(issue: SchemaIssue, args: Record<string, unknown>): string {
-  const label = issue.path.map(String).join('.') || 'arguments';
-  // zod v4 leaves `input` out of issues, so look the value up: only an absent one is "missing".
-  if (issue.code === 'invalid_type' && valueAt(args, issue.path) == null) return `missing required ${label}`;
-  if (issue.code === 'too_small' && issue.minimum !== undefined && issue.origin === 'number') {
-    return `${label} must be ${issue.inclusive === false ? '>' : '>='} ${issue.minimum}`;
-  }
-  if (issue.code === 'too_big' && issue.maximum !== undefined && issue.origin === 'number') {
-    return `${label} must be ${issue.inclusive === false ? '<' : '<='} ${issue.maximum}`;
-  }
-  return `${label}: ${issue.message}`;
-}
-
-function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || !Object.hasOwn(value, key)) {
-      return undefined;
-    }
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
+function failure(message: string): ToolResult {
+  return { output: message + ERROR_HINT, isError: true };
 }

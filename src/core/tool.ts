@@ -1,12 +1,22 @@
 import type { AbortSignalLike } from './abort.js';
-import type { Bus, InboundMessage } from './bus.js';
 import type { JsonSchema } from './llm-provider.js';
 
-/** Where and for whom a tool runs. */
+/** A message for a chat, as a tool asks the runtime to deliver it. */
+export interface Delivery {
+  channel: string;
+  chatId: string;
+  content: string;
+  /** The platform message this one answers, when there is one. */
+  replyTo?: string;
+}
+
+/** Where and for whom a tool runs. Per call: tools keep no per-session state of their own. */
 export interface ToolContext {
   sessionId: string;
   channel?: string;
   chatId?: string;
+  /** The platform id of the message this turn answers (for replies that quote it). */
+  messageId?: string;
   turnId?: string;
   toolCallId?: string;
   /** Cancellation (`/stop`, workflow cancel, worker shutdown) reaches the tool through this. */
@@ -18,46 +28,63 @@ export interface ToolContext {
    * Tools with side effects say so instead of silently doing it twice.
    */
   previousAttemptInterrupted?: boolean;
+  /** Sends a message to a chat, where the runtime can (absent: nothing can be delivered here). */
+  deliver?: (message: Delivery) => Promise<void>;
 }
 
-/** Structural match for a zod schema, so the core validates with zod without importing it. */
-export interface SafeParseSchema {
-  safeParse(value: unknown):
-    | { success: true; data: unknown }
-    | { success: false; error: { issues: ReadonlyArray<SchemaIssue> } };
+/** What a tool call produced. */
+export interface ToolResult {
+  /** What the model reads. */
+  output: string;
+  /** The call failed; the model is told to change course. */
+  isError: boolean;
+  /** The tool already answered the chat the turn came from: the loop sends no second reply. */
+  replied?: boolean;
 }
 
+export function toolOutput(output: string, opts: { replied?: boolean } = {}): ToolResult {
+  return opts.replied ? { output, isError: false, replied: true } : { output, isError: false };
+}
+
+export function toolError(output: string): ToolResult {
+  return { output, isError: true };
+}
+
+/** One problem with a tool's arguments, as zod reports it (other validators adapt to this shape). */
 export interface SchemaIssue {
   code: string;
   path: ReadonlyArray<PropertyKey>;
   message: string;
-  input?: unknown;
   minimum?: number | bigint;
   maximum?: number | bigint;
   inclusive?: boolean;
-  expected?: string;
   origin?: string;
-  values?: ReadonlyArray<unknown>;
 }
 
-export interface Tool {
+/** Structural match for a zod schema, so the core validates with zod without importing it. */
+export interface ArgsSchema<Args> {
+  safeParse(value: unknown):
+    | { success: true; data: Args }
+    | { success: false; error: { issues: ReadonlyArray<SchemaIssue> } };
+}
+
+/**
+ * A tool: its definition for the model and its typed execution. The registry validates the
+ * model's arguments against `args` once; `execute` gets them parsed. Build tools with
+ * `defineTool` (zod) rather than by hand.
+ */
+export interface Tool<Args = unknown> {
   readonly name: string;
   readonly description: string;
   /** JSON Schema of the arguments, as sent to the model. */
   readonly parameters: JsonSchema;
-  /** Optional zod (or compatible) schema; when present it validates instead of `parameters`. */
-  readonly schema?: SafeParseSchema;
-  execute(args: Record<string, unknown>, ctx: ToolContext): Promise<string>;
-
-  // Optional hooks.
+  /** Validates (and types) the arguments; `parameters` is derived from the same schema. */
+  readonly args: ArgsSchema<Args>;
+  execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
   /** Text added to the system prompt every turn. */
   systemContext?(): string | Promise<string>;
-  /** Called before each inbound message is processed. */
-  onInbound?(msg: InboundMessage): void;
-  /** Called at registration so the tool can publish to the bus later. */
-  setBus?(bus: Bus): void;
-  /** Cancel this session's running work (on `/stop`); returns how many were cancelled. */
-  cancelBySession?(sessionId: string): Promise<number>;
-  /** True after execute() when the tool already answered the current chat. */
-  sentInTurn?: boolean;
 }
+
+/** Any tool, whatever its argument type (what registries and tool lists hold). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = Tool<any>;

@@ -11,4 +11,3 @@ export { classifyError, isUserAbort, cancellationError } from './classify-error.
 export type { ErrorContext } from './classify-error.js';
 export { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 export { toAnthropicPrompt, toAnthropicTools } from './anthropic-messages.js';
-export * from './scripted/index.js';

@@ -1,36 +1,45 @@
 import { randomUUID } from 'node:crypto';
+import { commandOf, HELP_TEXT, replyText, stoppedText } from '../contract/commands.js';
 import {
   isCancellation,
+  modelSettingsOf,
   oneLine,
   runTurn,
-  sessionKeyOf,
   ToolRegistry,
   TurnCancelledError,
-  type Bus,
+  type AnyTool,
   type Conversation,
-  type InboundMessage,
   type LLMProvider,
-  type OutboundMessage,
-  type Tool,
+  type ModelSettings,
   type TurnHooks,
   type TurnResult,
 } from '../core/index.js';
 import { logger as sharedLogger, scrubSecrets, type Logger } from '../logger.js';
 import { abortReason, raceAbort } from './abortable.js';
+import { sessionKeyOf, type Bus, type InboundMessage, type OutboundMessage } from './bus.js';
 import { DirectExecutor, type DirectExecutorOptions } from './direct-executor.js';
 import { BusClosedError, MessageBus } from './message-bus.js';
 
-export interface AgentLoopOptions {
+/**
+ * An in-process tool that also holds work of its own beyond a call (e.g. background jobs):
+ * `/stop` asks it to cancel that session's work and counts what it stopped.
+ */
+export interface StoppableTool extends AnyTool {
+  cancelBySession(sessionId: string): Promise<number>;
+}
+
+function isStoppable(tool: AnyTool): tool is StoppableTool {
+  return typeof (tool as Partial<StoppableTool>).cancelBySession === 'function';
+}
+
+/** The model settings (`model`, `temperature`, `maxTokens`, `reasoningEffort`) apply to every turn. */
+export interface AgentLoopOptions extends ModelSettings {
   provider: LLMProvider;
   conversation: Conversation;
-  /** The agent's tools; tools with `setBus` get the loop's bus at construction. */
-  tools?: Tool[] | ToolRegistry;
+  /** The agent's tools; the `message` tool reaches chats through the loop's bus. */
+  tools?: AnyTool[] | ToolRegistry;
   /** Defaults to a new in-process `MessageBus`. */
   bus?: Bus;
-  model?: string;
-  temperature?: number;
-  maxTokens?: number;
-  reasoningEffort?: string | null;
   /** Model calls per turn before the loop gives up (default 40). */
   maxIterations?: number;
   hooks?: TurnHooks;
@@ -54,15 +63,6 @@ export interface ProcessOptions {
   /** Cancels this turn (as `/stop` would). */
   signal?: AbortSignal;
 }
-
-export const HELP_TEXT = [
-  'Commands:',
-  '/new  - start a new conversation (clears this chat history)',
-  '/stop - stop the task that is running now',
-  '/help - show this list',
-].join('\n');
-
-const NO_RESPONSE = 'I finished, but have nothing to add.';
 
 /** One session's turns, run one after another. */
 interface SessionQueue {
@@ -93,12 +93,12 @@ export class AgentLoop {
     this.log = (opts.logger ?? sharedLogger()).child({ component: 'agent-loop' });
     this.bus = opts.bus ?? new MessageBus();
     this.tools = opts.tools instanceof ToolRegistry ? opts.tools : new ToolRegistry(opts.tools ?? []);
-    for (const tool of this.tools.all()) tool.setBus?.(this.bus);
     this.executor = new DirectExecutor({
       provider: opts.provider,
       conversation: opts.conversation,
       tools: this.tools,
-      model: opts.model,
+      settings: modelSettingsOf(opts),
+      deliver: (message) => this.bus.publishOutbound(message),
       excludeTools: opts.excludeTools,
       toolOutput: opts.toolOutput,
       logger: this.log,
@@ -161,7 +161,7 @@ export class AgentLoop {
    */
   process(msg: InboundMessage, opts: ProcessOptions = {}): Promise<DirectReply> {
     const sessionKey = opts.sessionKey ?? sessionKeyOf(msg);
-    const command = commandOf(msg);
+    const command = commandOf(msg.content);
     if (command === '/stop') return this.stopSession(sessionKey).then((content) => ({ content }));
     if (command === '/help') return Promise.resolve({ content: HELP_TEXT });
     return this.enqueue(sessionKey, opts.signal, (signal) => this.processNow(msg, sessionKey, signal, opts.model));
@@ -172,7 +172,7 @@ export class AgentLoop {
     const queue = this.sessions.get(sessionKey);
     let count = queue ? abortAll(queue) : 0;
     for (const tool of this.tools.all()) {
-      if (!tool.cancelBySession) continue;
+      if (!isStoppable(tool)) continue;
       try {
         count += await tool.cancelBySession(sessionKey);
       } catch (error) {
@@ -185,7 +185,7 @@ export class AgentLoop {
   private async stopSession(sessionKey: string): Promise<string> {
     const count = await this.cancelSession(sessionKey);
     this.log.info({ sessionKey, stopped: count }, '/stop');
-    return count > 0 ? `Stopped ${count} ${count === 1 ? 'task' : 'tasks'}.` : 'No active task to stop.';
+    return stoppedText(count);
   }
 
   private async processNow(
@@ -194,12 +194,11 @@ export class AgentLoop {
     signal: AbortSignal,
     model: string | undefined,
   ): Promise<DirectReply> {
-    if (commandOf(msg) === '/new') {
+    if (commandOf(msg.content) === '/new') {
       await this.executor.clear(sessionKey);
       this.log.info({ sessionKey }, '/new: session cleared');
       return { content: 'New session started.' };
     }
-    this.notifyInbound(msg);
     const turnId = randomUUID();
     this.log.info({ sessionKey, turnId, channel: msg.channel }, 'turn started');
     const result = await runTurn(
@@ -211,10 +210,8 @@ export class AgentLoop {
         channel: msg.channel,
         chatId: msg.chatId,
         media: msg.media,
-        model: model ?? this.opts.model,
-        temperature: this.opts.temperature,
-        maxTokens: this.opts.maxTokens,
-        reasoningEffort: this.opts.reasoningEffort,
+        messageId: platformMessageId(msg),
+        settings: model ? { model } : undefined,
         maxIterations: this.opts.maxIterations,
         signal,
       },
@@ -224,19 +221,7 @@ export class AgentLoop {
       { sessionKey, turnId, iterations: result.iterations, stopReason: result.stopReason, tools: result.toolsUsed },
       'turn finished',
     );
-    const content = result.suppressReply ? '' : result.finalContent || NO_RESPONSE;
-    return { content, result };
-  }
-
-  private notifyInbound(msg: InboundMessage): void {
-    for (const tool of this.tools.all()) {
-      if (!tool.onInbound) continue;
-      try {
-        tool.onInbound(msg);
-      } catch (error) {
-        this.log.warn({ err: error, tool: tool.name }, 'tool onInbound() failed');
-      }
-    }
+    return { content: replyText(result), result };
   }
 
   /** Runs `work` after everything already queued for the session; `/stop` aborts its signal. */
@@ -325,8 +310,10 @@ export class AgentLoop {
   }
 }
 
-function commandOf(msg: InboundMessage): string {
-  return msg.content.trim().toLowerCase();
+/** The platform's id of an inbound message, when its channel gave one (replies may quote it). */
+function platformMessageId(msg: InboundMessage): string | undefined {
+  const id = msg.metadata?.messageId ?? msg.metadata?.message_id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
 function abortAll(queue: SessionQueue): number {

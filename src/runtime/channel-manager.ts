@@ -1,4 +1,5 @@
-import type { Bus, Channel, OutboundMessage } from '../core/index.js';
+import type { Bus, OutboundMessage } from './bus.js';
+import type { Channel } from './channel.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 import { raceAbort } from './abortable.js';
 import { BusClosedError } from './message-bus.js';

@@ -1,5 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
-import type { Bus, Channel, OutboundMessage } from '../core/index.js';
+import type { Bus, OutboundMessage } from './bus.js';
+import type { Channel } from './channel.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 
 export interface CliChannelOptions {

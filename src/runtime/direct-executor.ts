@@ -3,6 +3,8 @@ import {
   isMessageRef,
   oneLine,
   toolResultMessage,
+  modelSettingsOf,
+  withModelSettings,
   type BuildPromptStep,
   type ChatRequest,
   type ChatStep,
@@ -15,6 +17,8 @@ import {
   type RecordStep,
   type ToolCall,
   type ToolRegistry,
+  type Delivery,
+  type ModelSettings,
   type ToolStep,
   type ToolStepResult,
 } from '../core/index.js';
@@ -32,10 +36,12 @@ export interface DirectExecutorOptions {
   provider: LLMProvider;
   conversation: Conversation;
   tools: ToolRegistry;
-  /** Used when the turn names no model; defaults to the provider's default model. */
-  model?: string;
+  /** Settings for turns that name none (the model defaults to the provider's default model). */
+  settings?: ModelSettings;
   /** Tools the model is not offered (e.g. no `spawn` inside a subagent). */
   excludeTools?: string[];
+  /** How the `message` tool reaches chats (the in-process loop publishes to its bus). */
+  deliver?: (message: Delivery) => Promise<void>;
   /** Rewrites a tool result before the model sees it (e.g. store a large output, keep a preview). */
   toolOutput?: (result: string, ctx: ToolOutputContext) => Promise<string> | string;
   logger?: Logger;
@@ -74,14 +80,13 @@ export class DirectExecutor implements Executor {
   }
 
   async chat(req: ChatStep): Promise<ChatStepResult> {
+    const settings = withModelSettings(modelSettingsOf(this.opts.settings ?? {}), req.settings);
     const request: ChatRequest = {
+      ...settings,
       messages: req.messages.map(plainMessage),
       tools: this.opts.tools.definitions(this.opts.excludeTools),
-      model: req.model ?? this.opts.model ?? this.opts.provider.defaultModel(),
+      model: settings.model ?? this.opts.provider.defaultModel(),
     };
-    if (req.temperature !== undefined) request.temperature = req.temperature;
-    if (req.maxTokens !== undefined) request.maxTokens = req.maxTokens;
-    if (req.reasoningEffort !== undefined) request.reasoningEffort = req.reasoningEffort;
     if (req.signal) request.signal = req.signal;
     const response = await this.opts.provider.chat(request);
     return { response, message: assistantMessage(response, req.turnId) };
@@ -93,23 +98,25 @@ export class DirectExecutor implements Executor {
       sessionId: req.sessionId,
       channel: req.channel,
       chatId: req.chatId,
+      messageId: req.messageId,
       turnId: req.turnId,
       toolCallId: call.id,
       signal: req.signal,
+      deliver: this.opts.deliver,
     });
     const result = this.opts.toolOutput
-      ? await this.opts.toolOutput(outcome.result, {
+      ? await this.opts.toolOutput(outcome.output, {
           sessionId: req.sessionId,
           turnId: req.turnId,
           call,
           isError: outcome.isError,
         })
-      : outcome.result;
+      : outcome.output;
     return {
       message: toolResultMessage(call, result, req.turnId),
       isError: outcome.isError,
       preview: oneLine(result, PREVIEW_CHARS),
-      sentInTurn: outcome.sentInTurn,
+      replied: outcome.replied,
     };
   }
 

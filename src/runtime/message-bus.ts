@@ -1,4 +1,4 @@
-import type { Bus, InboundMessage, OutboundMessage } from '../core/index.js';
+import type { Bus, InboundMessage, OutboundMessage } from './bus.js';
 import { abortReason } from './abortable.js';
 
 /** The bus was closed: nothing more will arrive, so the consumer should stop. */

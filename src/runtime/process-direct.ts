@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../core/index.js';
+import type { InboundMessage } from './bus.js';
 import { AgentLoop, type AgentLoopOptions, type DirectReply } from './agent-loop.js';
 
 export interface DirectMessageOptions {

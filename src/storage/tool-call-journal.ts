@@ -11,7 +11,8 @@ export interface ToolCallRecord {
   messageRef?: string;
   isError?: boolean;
   preview?: string;
-  sentInTurn?: boolean;
+  /** the tool answered the chat itself */
+  replied?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { TurnWorkflowInput } from '../../workflows/turn-input.js';
-import type { TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
+import type { TurnWorkflowInput } from '../contract/index.js';
+import type { TurnWorkflowResult } from '../contract/index.js';
 import { workspaceDataConverter } from '../storage/workspace-storage-driver.js';
 import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
 

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createAgentWorker } from './agent-worker.js';
 import type { ResolvedConnection } from './connection.js';
-import { projectRoot } from './temporal-cli.js';
+import { packageRoot } from '../package-root.js';
 import { workflowSource } from './workflow-bundle.js';
 import { createWorkerDeps } from './worker-deps.js';
 
@@ -188,7 +188,7 @@ function newerWorkflowSource(bundlePath: string): string | undefined {
   } catch {
     return undefined;
   }
-  const root = projectRoot();
+  const root = packageRoot();
   for (const dir of [join(root, 'workflows'), join(root, 'src', 'core')]) {
     let names: string[];
     try {

@@ -11,7 +11,7 @@ import {
   removeSessionJob,
   setSessionHeartbeat,
   type SessionJob,
-} from '../../activities/session-schedules.js';
+} from '../schedules/session-schedules.js';
 import {
   chatUpdate,
   sendMessageSignal,
@@ -19,8 +19,8 @@ import {
   sessionStatusQuery,
   sessionWorkflowId,
   type SessionStatus,
-} from '../../workflows/session-api.js';
-import type { SessionMessageInput, SessionReply, SessionStartInput } from '../../workflows/session-input.js';
+} from '../contract/index.js';
+import type { SessionMessageInput, SessionReply, SessionStartInput } from '../contract/index.js';
 import { DEFAULT_TASK_QUEUE } from './connection.js';
 
 /** Session settings used when a send has to start the session (everything but the id). */

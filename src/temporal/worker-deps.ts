@@ -26,6 +26,7 @@ export async function createWorkerDeps(
       reasoningEffort: defaults.reasoningEffort,
     },
     maxIterations: defaults.maxToolIterations,
+    jobLimits: config.tools.cron,
     blobs: new BlobStore(workspace),
     leases: new SessionLeases(workspace),
     journal: new ToolCallJournal(workspace),

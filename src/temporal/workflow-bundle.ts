@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
-import { projectRoot } from './temporal-cli.js';
+import { moduleBeside, packageRoot } from '../package-root.js';
 
 /** Where `npm run build:workflows` puts the pre-bundled workflow code for production start-up. */
-export function prebuiltBundlePath(root: string = projectRoot()): string {
+export function prebuiltBundlePath(root: string = packageRoot()): string {
   return join(root, 'dist', 'workflow-bundle.js');
 }
 
-export function workflowsEntry(root: string = projectRoot()): string {
-  return join(root, 'workflows', 'index.ts');
+/** The production workflows' entry point: the agent workflows and nothing else. */
+export function workflowsEntry(): string {
+  return moduleBeside(import.meta.url, '../../workflows/index.js');
 }
 
 /**

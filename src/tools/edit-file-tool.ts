@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../core/tool.js';
+import { toolError, toolOutput, type ToolContext } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
 import { looksBinary } from './binary-detect.js';
 import { closestLine } from './closest-line.js';
-import { fsErrorText } from './fs-error.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
+import { fsError } from './fs-error.js';
 import { openWorkspaceFile, writeWorkspaceFile } from './workspace-io.js';
 
 export interface EditFileToolOptions {
@@ -21,39 +21,37 @@ const EditFileArgs = z.object({
 });
 
 /** `edit_file`: replace one exact, unique piece of text in a file. On any failure the file is unchanged. */
-export function createEditFileTool(opts: EditFileToolOptions): Tool {
+export function createEditFileTool(opts: EditFileToolOptions) {
   const maxBytes = opts.maxBytes ?? DEFAULT_EDIT_MAX_BYTES;
-  return {
+  return defineTool({
     name: 'edit_file',
     description:
       'Replace old_text with new_text in a workspace file. old_text must match exactly (including whitespace and ' +
       'indentation) and occur exactly once; include surrounding lines to make it unique.',
-    parameters: jsonSchemaOf(EditFileArgs),
-    async execute(args: Record<string, unknown>, _ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(EditFileArgs, args, 'edit_file');
-      if (!parsed.ok) return parsed.error;
-      const { path, old_text: oldText, new_text: newText } = parsed.value;
-      if (oldText === newText) return 'Error: old_text and new_text are identical; there is nothing to change';
+    args: EditFileArgs,
+    async execute(args, _ctx: ToolContext) {
+      const { path, old_text: oldText, new_text: newText } = args;
+      if (oldText === newText) return toolError('Error: old_text and new_text are identical; there is nothing to change');
 
       let opened;
       try {
         opened = await openWorkspaceFile(opts.workspace, path);
       } catch (error) {
-        return fsErrorText(error, `edit ${path}`);
+        return fsError(error, `edit ${path}`);
       }
       const { handle, stat, path: where } = opened;
       let original: Buffer;
       try {
         if (stat.size > maxBytes) {
-          return `Error: ${where.display} is ${stat.size} bytes, more than edit_file handles (${maxBytes}); use write_file or exec`;
+          return toolError(`Error: ${where.display} is ${stat.size} bytes, more than edit_file handles (${maxBytes}); use write_file or exec`);
         }
         original = await handle.readFile();
       } catch (error) {
-        return fsErrorText(error, `read ${where.display}`);
+        return fsError(error, `read ${where.display}`);
       } finally {
         await handle.close();
       }
-      if (looksBinary(original)) return `Error: ${where.display} looks like a binary file; edit_file only edits text`;
+      if (looksBinary(original)) return toolError(`Error: ${where.display} looks like a binary file; edit_file only edits text`);
       const text = original.toString('utf8');
 
       let find = oldText;
@@ -65,11 +63,11 @@ export function createEditFileTool(opts: EditFileToolOptions): Tool {
         replacement = newText.replace(/\r?\n/g, '\r\n');
         count = countOccurrences(text, find);
       }
-      if (count === 0) return notFoundMessage(where.display, text, oldText);
+      if (count === 0) return toolError(notFoundMessage(where.display, text, oldText));
       if (count > 1) {
-        return (
+        return toolError(
           `Error: old_text appears ${count} times in ${where.display}; it must be unique. ` +
-          'Include more surrounding lines in old_text so it matches exactly one place'
+            'Include more surrounding lines in old_text so it matches exactly one place',
         );
       }
       const at = text.indexOf(find);
@@ -77,12 +75,12 @@ export function createEditFileTool(opts: EditFileToolOptions): Tool {
       try {
         await writeWorkspaceFile(opts.workspace, where.display, updated, stat);
       } catch (error) {
-        return fsErrorText(error, `write ${where.display}`);
+        return fsError(error, `write ${where.display}`);
       }
       const line = text.slice(0, at).split('\n').length;
-      return `Edited ${where.display}: replaced 1 occurrence at line ${line}`;
+      return toolOutput(`Edited ${where.display}: replaced 1 occurrence at line ${line}`);
     },
-  };
+  });
 }
 
 function countOccurrences(text: string, find: string): number {

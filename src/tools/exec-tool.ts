@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { headTail } from '../core/text.js';
-import type { Tool, ToolContext } from '../core/tool.js';
+import { toolError, toolOutput, type ToolContext, type ToolResult } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
 import { DEFAULT_DENY_RULES, checkCommand, compileDenyRules, type DenyRule } from './command-guard.js';
 import { scrubEnvironment } from './exec-env.js';
-import { fsErrorText } from './fs-error.js';
+import { fsError } from './fs-error.js';
 import { runProcess, type ProcessResult } from './process-runner.js';
 import { executeInSandbox, type SandboxOptions } from './sandbox-client.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
 import { resolveWorkspacePath } from './workspace-path.js';
 
 export interface ExecToolOptions {
@@ -48,26 +48,25 @@ export function interruptedAttemptMessage(command: string): string {
 }
 
 /** `exec`: run a shell command in the workspace, with a timeout, an output cap and a scrubbed environment. */
-export function createExecTool(opts: ExecToolOptions): Tool {
+export function createExecTool(opts: ExecToolOptions) {
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS;
   const maxOutputChars = opts.maxOutputChars ?? DEFAULT_EXEC_MAX_OUTPUT_CHARS;
   const rules = opts.denyPatterns ? compileDenyRules(opts.denyPatterns) : [...DEFAULT_DENY_RULES];
   const where = opts.sandbox ? 'in an isolated sandbox' : 'on the agent host';
-  return {
+  return defineTool({
     name: 'exec',
     description:
       `Run a shell command (/bin/sh -c) ${where}, in the workspace or a folder inside it. ` +
       `Times out after ${timeoutSeconds}s (the whole process group is killed, background jobs included); ` +
       `output is cut to ${maxOutputChars} characters (head and tail). Secrets are not in the environment. ` +
       'Prefer read_file/write_file/edit_file for files.',
-    parameters: jsonSchemaOf(ExecArgs),
-    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(ExecArgs, args, 'exec');
-      if (!parsed.ok) return parsed.error;
-      const { command, working_dir: workingDir = '.' } = parsed.value;
-      if (ctx.previousAttemptInterrupted) return interruptedAttemptMessage(command);
+    args: ExecArgs,
+    async execute(args, ctx: ToolContext) {
+      const { command, working_dir: workingDir = '.' } = args;
+      // Not an error: the model is told what happened and decides.
+      if (ctx.previousAttemptInterrupted) return toolOutput(interruptedAttemptMessage(command));
       const refusal = checkCommand(command, rules);
-      if (refusal) return refusal;
+      if (refusal) return toolError(refusal);
 
       let result: ProcessResult;
       if (opts.sandbox) {
@@ -77,14 +76,14 @@ export function createExecTool(opts: ExecToolOptions): Tool {
           ctx.signal,
           ctx.onProgress,
         );
-        if (!outcome.ok) return outcome.error;
+        if (!outcome.ok) return toolError(outcome.error);
         result = outcome.result;
       } else {
         let cwd: string;
         try {
           cwd = (await resolveWorkspacePath(opts.workspace, workingDir, 'cwd')).real;
         } catch (error) {
-          return fsErrorText(error, `use working_dir ${workingDir}`);
+          return fsError(error, `use working_dir ${workingDir}`);
         }
         result = await runProcess({
           command,
@@ -100,15 +99,15 @@ export function createExecTool(opts: ExecToolOptions): Tool {
       }
       return formatExecResult(result, { timeoutSeconds, maxOutputChars });
     },
-  };
+  });
 }
 
 /** The text the model sees for a finished (or stopped) command, local or sandboxed alike. */
 export function formatExecResult(
   result: ProcessResult,
   limits: { timeoutSeconds: number; maxOutputChars: number },
-): string {
-  if (result.spawnError !== undefined) return `Error: the command could not be started: ${result.spawnError}`;
+): ToolResult {
+  if (result.spawnError !== undefined) return toolError(`Error: the command could not be started: ${result.spawnError}`);
   const sections: string[] = [];
   if (result.stdout) sections.push(result.stdout.replace(/\n$/, ''));
   if (result.stderr) sections.push(`STDERR:\n${result.stderr.replace(/\n$/, '')}`);
@@ -117,19 +116,19 @@ export function formatExecResult(
   const body = output || '(no output)';
 
   if (result.cancelled) {
-    return `Error: the command was cancelled and its process group killed.\nOutput before it stopped:\n${body}`;
+    return toolError(`Error: the command was cancelled and its process group killed.\nOutput before it stopped:\n${body}`);
   }
   if (result.timedOut) {
-    return (
+    return toolError(
       `Error: the command timed out after ${limits.timeoutSeconds}s and its process group was killed. ` +
-      'Run long jobs in smaller steps or in the background with their output sent to a file you can read later.\n' +
-      `Output before it stopped:\n${body}`
+        'Run long jobs in smaller steps or in the background with their output sent to a file you can read later.\n' +
+        `Output before it stopped:\n${body}`,
     );
   }
   if (result.outputLimitExceeded) {
-    return (
+    return toolError(
       `Error: the command wrote more than ${formatBytes(result.stdoutBytes + result.stderrBytes)} of output and was killed. ` +
-      `Send large output to a file, or filter it (head, grep).\nOutput:\n${body}`
+        `Send large output to a file, or filter it (head, grep).\nOutput:\n${body}`,
     );
   }
   const status =
@@ -137,7 +136,7 @@ export function formatExecResult(
   const cut = result.truncated
     ? `\n[output was ${formatBytes(result.stdoutBytes + result.stderrBytes)}; the middle was cut, head and tail kept]`
     : '';
-  return `${body}\n${status}${cut}`;
+  return toolOutput(`${body}\n${status}${cut}`);
 }
 
 function formatBytes(bytes: number): string {

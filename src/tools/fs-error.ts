@@ -1,4 +1,10 @@
+import { toolError, type ToolResult } from '../core/tool.js';
 import { WorkspacePathError } from './workspace-path.js';
+
+/** `fsErrorText` as a tool's error result. */
+export function fsError(error: unknown, action: string): ToolResult {
+  return toolError(fsErrorText(error, action));
+}
 
 /**
  * Turns the failures a model can cause or fix (a refused path, a missing file, a full disk) into

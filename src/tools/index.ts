@@ -1,5 +1,4 @@
-import type { Bus } from '../core/bus.js';
-import type { Tool } from '../core/tool.js';
+import type { AnyTool } from '../core/tool.js';
 import { createEditFileTool } from './edit-file-tool.js';
 import { createExecTool, type ExecToolOptions } from './exec-tool.js';
 import { createListDirTool } from './list-dir-tool.js';
@@ -17,8 +16,6 @@ export interface DefaultToolsOptions {
   exec?: Omit<ExecToolOptions, 'workspace'> | false;
   /** web_fetch / web_search settings; `false` leaves both out. */
   web?: { fetch?: WebFetchToolOptions; search?: WebSearchToolOptions } | false;
-  /** The bus for `message`; it can also be given later through `setBus`. */
-  bus?: Bus;
   /** Include load_skill (default true). */
   skills?: boolean;
 }
@@ -27,9 +24,9 @@ export interface DefaultToolsOptions {
  * The standard tool set: read_file, write_file, edit_file, list_dir, exec, web_fetch, web_search,
  * message, load_skill. MCP tools come from `connectMcpServers` and are registered beside these.
  */
-export function createDefaultTools(opts: DefaultToolsOptions): Tool[] {
+export function createDefaultTools(opts: DefaultToolsOptions): AnyTool[] {
   const { workspace } = opts;
-  const tools: Tool[] = [
+  const tools: AnyTool[] = [
     createReadFileTool({ workspace }),
     createWriteFileTool({ workspace }),
     createEditFileTool({ workspace }),
@@ -39,7 +36,7 @@ export function createDefaultTools(opts: DefaultToolsOptions): Tool[] {
   if (opts.web !== false) {
     tools.push(createWebFetchTool(opts.web?.fetch), createWebSearchTool(opts.web?.search));
   }
-  tools.push(createMessageTool(opts.bus ? { bus: opts.bus } : {}));
+  tools.push(createMessageTool());
   if (opts.skills !== false) tools.push(createLoadSkillTool({ workspace }));
   return tools;
 }
@@ -72,7 +69,9 @@ export {
   type HostLookup,
 } from './url-guard.js';
 export { htmlToText, decodeEntities } from './html-to-text.js';
-export { MessageTool, createMessageTool } from './message-tool.js';
+export { createMessageTool } from './message-tool.js';
+export { defineTool, type ToolSpec } from './define-tool.js';
+export { jsonSchemaArgs } from './json-schema-args.js';
 export {
   connectMcpServers,
   mcpToolName,

@@ -1,9 +1,9 @@
 import { lstat, opendir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../core/tool.js';
-import { fsErrorText } from './fs-error.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
+import { toolOutput, type ToolContext } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
+import { fsError } from './fs-error.js';
 import { resolveWorkspacePath } from './workspace-path.js';
 
 export interface ListDirToolOptions {
@@ -25,18 +25,16 @@ interface Entry {
 }
 
 /** `list_dir`: the entries of a workspace folder with type markers and sizes. */
-export function createListDirTool(opts: ListDirToolOptions): Tool {
+export function createListDirTool(opts: ListDirToolOptions) {
   const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  return {
+  return defineTool({
     name: 'list_dir',
     description:
       'List a folder in the workspace. Folders end with "/", symbolic links show "@ -> target", ' +
       `files show their size. At most ${maxEntries} entries.`,
-    parameters: jsonSchemaOf(ListDirArgs),
-    async execute(args: Record<string, unknown>, _ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(ListDirArgs, args, 'list_dir');
-      if (!parsed.ok) return parsed.error;
-      const input = parsed.value.path ?? '.';
+    args: ListDirArgs,
+    async execute(args, _ctx: ToolContext) {
+      const input = args.path ?? '.';
       try {
         const dir = await resolveWorkspacePath(opts.workspace, input, 'list');
         const names: string[] = [];
@@ -55,15 +53,15 @@ export function createListDirTool(opts: ListDirToolOptions): Tool {
         const entries = await Promise.all(shown.map((name) => describeEntry(dir.real, name)));
         entries.sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.name.localeCompare(b.name));
         const header = `[${dir.display === '.' ? 'workspace root' : `${dir.display}/`}: ${total} entries]`;
-        if (total === 0) return `${header}\n(empty)`;
+        if (total === 0) return toolOutput(`${header}\n(empty)`);
         const lines = [header, ...entries.map((e) => e.line)];
         if (total > shown.length) lines.push(`[${total - shown.length} more entries not shown]`);
-        return lines.join('\n');
+        return toolOutput(lines.join('\n'));
       } catch (error) {
-        return fsErrorText(error, `list ${input}`);
+        return fsError(error, `list ${input}`);
       }
     },
-  };
+  });
 }
 
 async function describeEntry(dir: string, name: string): Promise<Entry> {

@@ -6,9 +6,10 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { JsonSchema } from '../core/llm-provider.js';
 import { headTail } from '../core/text.js';
-import type { Tool, ToolContext } from '../core/tool.js';
+import { toolError, toolOutput, type Tool, type ToolContext, type ToolResult } from '../core/tool.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 import { linkSignals } from './abort-signals.js';
+import { jsonSchemaArgs } from './json-schema-args.js';
 
 /**
  * Connects the configured MCP servers (stdio or streamable HTTP) with the official SDK client and
@@ -54,7 +55,7 @@ export interface ConnectMcpOptions {
 }
 
 export interface McpConnection {
-  tools: Tool[];
+  tools: Tool<Record<string, unknown>>[];
   close(): Promise<void>;
 }
 
@@ -71,7 +72,7 @@ export async function connectMcpServers(
   const entries = Object.entries(config ?? {});
   const connected = await Promise.all(entries.map(([name, raw]) => connectOne(name, raw, opts, log)));
 
-  const tools: Tool[] = [];
+  const tools: Tool<Record<string, unknown>>[] = [];
   const clients: Client[] = [];
   const seen = new Set<string>();
   for (const server of connected) {
@@ -99,7 +100,7 @@ async function connectOne(
   raw: unknown,
   opts: ConnectMcpOptions,
   log: Logger,
-): Promise<{ name: string; client: Client; tools: Tool[] } | undefined> {
+): Promise<{ name: string; client: Client; tools: Tool<Record<string, unknown>>[] } | undefined> {
   const parsed = McpServerConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'server'}: ${i.message}`).join('; ');
@@ -123,17 +124,24 @@ async function connectOne(
     } while (cursor);
     const timeoutMs = (server.toolTimeout ?? opts.toolTimeoutSeconds ?? 30) * 1000;
     const maxResultChars = opts.maxResultChars ?? 50_000;
-    const tools = remoteTools.map((remote) =>
-      createMcpTool({
-        server: name,
-        client,
-        remoteName: remote.name,
-        description: remote.description,
-        inputSchema: remote.inputSchema as JsonSchema,
-        timeoutMs,
-        maxResultChars,
-      }),
-    );
+    const tools: Tool<Record<string, unknown>>[] = [];
+    for (const remote of remoteTools) {
+      try {
+        tools.push(
+          createMcpTool({
+            server: name,
+            client,
+            remoteName: remote.name,
+            description: remote.description,
+            inputSchema: remote.inputSchema as JsonSchema,
+            timeoutMs,
+            maxResultChars,
+          }),
+        );
+      } catch (error) {
+        log.warn({ server: name, tool: remote.name, err: error }, 'MCP tool has an input schema that cannot be compiled; skipped');
+      }
+    }
     log.info({ server: name, tools: tools.length }, `MCP server "${name}" connected`);
     return { name, client, tools };
   } catch (error) {
@@ -174,14 +182,16 @@ interface McpToolSpec {
   maxResultChars: number;
 }
 
-function createMcpTool(spec: McpToolSpec): Tool {
+function createMcpTool(spec: McpToolSpec): Tool<Record<string, unknown>> {
   const parameters: JsonSchema = { ...spec.inputSchema, type: 'object' };
   if (parameters.properties === undefined) parameters.properties = {};
   return {
     name: mcpToolName(spec.server, spec.remoteName),
     description: spec.description?.trim() || `Tool "${spec.remoteName}" from the MCP server "${spec.server}"`,
     parameters,
-    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<string> {
+    // The server's whole schema (anyOf, $ref, pattern…) is checked here, before the call leaves.
+    args: jsonSchemaArgs(parameters),
+    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
       const linked = linkSignals(ctx.signal);
       try {
         const result = await spec.client.callTool({ name: spec.remoteName, arguments: args }, undefined, {
@@ -189,21 +199,27 @@ function createMcpTool(spec: McpToolSpec): Tool {
           signal: linked.signal,
         });
         const text = headTail(flattenResult(result), spec.maxResultChars);
-        return result.isError === true ? `Error: ${text || 'the MCP tool reported an error'}` : text || '(no output)';
+        return result.isError === true
+          ? toolError(`Error: ${text || 'the MCP tool reported an error'}`)
+          : toolOutput(text || '(no output)');
       } catch (error) {
-        if (ctx.signal?.aborted) return `Error: the call to ${spec.remoteName} on MCP server "${spec.server}" was cancelled`;
-        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-          return `Error: ${spec.remoteName} on MCP server "${spec.server}" did not answer within ${spec.timeoutMs / 1000}s`;
-        }
-        if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
-          return `Error: the connection to MCP server "${spec.server}" is closed; its tools are unavailable until the worker restarts`;
-        }
-        return `Error: MCP server "${spec.server}" failed to run ${spec.remoteName}: ${(error as Error).message}`;
+        return toolError(callFailure(spec, error, ctx));
       } finally {
         linked.dispose();
       }
     },
   };
+}
+
+function callFailure(spec: McpToolSpec, error: unknown, ctx: ToolContext): string {
+  if (ctx.signal?.aborted) return `Error: the call to ${spec.remoteName} on MCP server "${spec.server}" was cancelled`;
+  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    return `Error: ${spec.remoteName} on MCP server "${spec.server}" did not answer within ${spec.timeoutMs / 1000}s`;
+  }
+  if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+    return `Error: the connection to MCP server "${spec.server}" is closed; its tools are unavailable until the worker restarts`;
+  }
+  return `Error: MCP server "${spec.server}" failed to run ${spec.remoteName}: ${(error as Error).message}`;
 }
 
 const ContentItem = z.looseObject({ type: z.string() });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../core/tool.js';
+import { toolError, toolOutput, type ToolContext } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
 import { looksBinary } from './binary-detect.js';
-import { fsErrorText } from './fs-error.js';
+import { fsError } from './fs-error.js';
 import { readLineWindow } from './line-window.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
 import { openWorkspaceFile } from './workspace-io.js';
 
 export interface ReadFileToolOptions {
@@ -21,36 +21,34 @@ const ReadFileArgs = z.object({
 });
 
 /** `read_file`: a window of lines from a text file in the workspace. */
-export function createReadFileTool(opts: ReadFileToolOptions): Tool {
+export function createReadFileTool(opts: ReadFileToolOptions) {
   const maxBytes = opts.maxBytesPerCall ?? DEFAULT_READ_MAX_BYTES;
   const capLabel = formatKb(maxBytes);
-  return {
+  return defineTool({
     name: 'read_file',
     description:
       `Read a text file in the workspace. Returns lines with a "[lines a-b of N]" header; at most ${capLabel} per call, ` +
       'so page through large files with offset and limit.',
-    parameters: jsonSchemaOf(ReadFileArgs),
-    async execute(args: Record<string, unknown>, _ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(ReadFileArgs, args, 'read_file');
-      if (!parsed.ok) return parsed.error;
-      const { path, offset = 1, limit } = parsed.value;
+    args: ReadFileArgs,
+    async execute(args, _ctx: ToolContext) {
+      const { path, offset = 1, limit } = args;
       let opened;
       try {
         opened = await openWorkspaceFile(opts.workspace, path);
       } catch (error) {
-        return fsErrorText(error, `read ${path}`);
+        return fsError(error, `read ${path}`);
       }
       const { handle, stat, path: where } = opened;
       try {
-        if (stat.size === 0) return `[${where.display} is empty]`;
+        if (stat.size === 0) return toolOutput(`[${where.display} is empty]`);
         const sample = Buffer.alloc(Math.min(8192, stat.size));
         const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
         if (looksBinary(sample.subarray(0, bytesRead))) {
-          return `Error: ${where.display} looks like a binary file (${stat.size} bytes); read_file only returns text`;
+          return toolError(`Error: ${where.display} looks like a binary file (${stat.size} bytes); read_file only returns text`);
         }
         const window = await readLineWindow(handle, { offset, limit, maxBytes });
         if (offset > window.totalLines) {
-          return `Error: offset ${offset} is past the end of ${where.display}, which has ${window.totalLines} lines`;
+          return toolError(`Error: offset ${offset} is past the end of ${where.display}, which has ${window.totalLines} lines`);
         }
         const header = `[lines ${window.first}-${window.last} of ${window.totalLines}]`;
         const notes: string[] = [];
@@ -63,14 +61,14 @@ export function createReadFileTool(opts: ReadFileToolOptions): Tool {
             `[${why}${window.totalLines - window.last} more lines: continue with offset=${window.last + 1}]`,
           );
         }
-        return [header, window.text, ...notes].join('\n');
+        return toolOutput([header, window.text, ...notes].join('\n'));
       } catch (error) {
-        return fsErrorText(error, `read ${where.display}`);
+        return fsError(error, `read ${where.display}`);
       } finally {
         await handle.close();
       }
     },
-  };
+  });
 }
 
 function formatKb(bytes: number): string {

@@ -3,11 +3,11 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import zlib from 'node:zlib';
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../core/tool.js';
+import { toolError, toolOutput, type ToolContext, type ToolResult } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
 import { isAbortError, linkSignals } from './abort-signals.js';
 import { looksBinary } from './binary-detect.js';
 import { htmlToText } from './html-to-text.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
 import {
   HostAllowList,
   UrlBlockedError,
@@ -49,7 +49,7 @@ interface Hop {
 }
 
 /** `web_fetch`: fetch a public http(s) URL and return readable text. */
-export function createWebFetchTool(opts: WebFetchToolOptions = {}): Tool {
+export function createWebFetchTool(opts: WebFetchToolOptions = {}) {
   const allow = new HostAllowList(opts.allowPrivateHosts ?? []);
   const lookup = opts.lookup ?? systemLookup;
   const maxBytes = opts.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
@@ -70,18 +70,16 @@ export function createWebFetchTool(opts: WebFetchToolOptions = {}): Tool {
       .describe(`Most characters of text to return (default ${defaultMaxChars})`),
   });
 
-  return {
+  return defineTool({
     name: 'web_fetch',
     description:
       'Fetch a public web page or API (http/https) and return it as readable text: HTML is converted to text with ' +
       'headings and links kept; JSON and plain text come back as they are. Private and internal addresses are refused.',
-    parameters: jsonSchemaOf(Args),
-    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(Args, args, 'web_fetch');
-      if (!parsed.ok) return parsed.error;
-      const maxChars = parsed.value.max_chars ?? defaultMaxChars;
+    args: Args,
+    async execute(args, ctx) {
+      const maxChars = args.max_chars ?? defaultMaxChars;
       const linked = linkSignals(ctx.signal, AbortSignal.timeout(timeoutSeconds * 1000));
-      let current = parsed.value.url;
+      let current = args.url;
       try {
         for (let hop = 0; ; hop++) {
           const checked = checkUrl(current, allow);
@@ -90,24 +88,24 @@ export function createWebFetchTool(opts: WebFetchToolOptions = {}): Tool {
           const response = await requestOnce(checked.url, checked.host, address, linked.signal, maxBytes, userAgent);
           if (response.location !== undefined && response.status >= 300 && response.status < 400) {
             if (hop >= maxRedirects) {
-              return `Error: ${parsed.value.url} redirected more than ${maxRedirects} times; stopped at ${checked.url.href}`;
+              return toolError(`Error: ${args.url} redirected more than ${maxRedirects} times; stopped at ${checked.url.href}`);
             }
             current = new URL(response.location, checked.url).href; // re-checked at the top of the loop
             continue;
           }
-          return render(parsed.value.url, checked.url, response, maxChars, maxBytes);
+          return render(args.url, checked.url, response, maxChars, maxBytes);
         }
       } catch (error) {
-        if (error instanceof UrlBlockedError) return `Error: ${error.message}`;
-        if (ctx.signal?.aborted) return `Error: fetching ${current} was cancelled`;
-        if (linked.signal.aborted || isAbortError(error)) return `Error: fetching ${current} timed out after ${timeoutSeconds}s`;
+        if (error instanceof UrlBlockedError) return toolError(`Error: ${error.message}`);
+        if (ctx.signal?.aborted) return toolError(`Error: fetching ${current} was cancelled`);
+        if (linked.signal.aborted || isAbortError(error)) return toolError(`Error: fetching ${current} timed out after ${timeoutSeconds}s`);
         const code = (error as NodeJS.ErrnoException).code;
-        return `Error: could not fetch ${current}: ${code ?? (error as Error).message}`;
+        return toolError(`Error: could not fetch ${current}: ${code ?? (error as Error).message}`);
       } finally {
         linked.dispose();
       }
     },
-  };
+  });
 }
 
 /**
@@ -212,7 +210,7 @@ function requestOnce(
   });
 }
 
-function render(requested: string, finalUrl: URL, hop: Hop, maxChars: number, maxBytes: number): string {
+function render(requested: string, finalUrl: URL, hop: Hop, maxChars: number, maxBytes: number): ToolResult {
   const [mimeRaw = '', ...params] = hop.contentType.split(';');
   const mime = mimeRaw.trim().toLowerCase();
   const charset = params.map((p) => /charset\s*=\s*"?([^";\s]+)/i.exec(p)?.[1]).find(Boolean) ?? 'utf-8';
@@ -224,7 +222,7 @@ function render(requested: string, finalUrl: URL, hop: Hop, maxChars: number, ma
     mime.endsWith('+json') ||
     mime.endsWith('+xml');
   if (!textual || (mime === '' && looksBinary(sample))) {
-    return `Error: ${finalUrl.href} returned ${mime || 'binary content'} (${hop.body.length}${hop.capped ? '+' : ''} bytes), which is not text; web_fetch only returns text`;
+    return toolError(`Error: ${finalUrl.href} returned ${mime || 'binary content'} (${hop.body.length}${hop.capped ? '+' : ''} bytes), which is not text; web_fetch only returns text`);
   }
   let decoded: string;
   try {
@@ -244,7 +242,7 @@ function render(requested: string, finalUrl: URL, hop: Hop, maxChars: number, ma
 
   if (hop.status >= 400) {
     const excerpt = text.slice(0, 500).trim();
-    return `Error: ${finalUrl.href} answered HTTP ${hop.status} ${hop.statusText}`.trimEnd() + (excerpt ? `\n${excerpt}` : '');
+    return toolError(`Error: ${finalUrl.href} answered HTTP ${hop.status} ${hop.statusText}`.trimEnd() + (excerpt ? `\n${excerpt}` : ''));
   }
 
   const lines = [`URL: ${finalUrl.href}`];
@@ -260,7 +258,7 @@ function render(requested: string, finalUrl: URL, hop: Hop, maxChars: number, ma
   if (hop.capped) {
     lines.push('', `[Download stopped after ${maxBytes} bytes (counted after decompression); the rest of the response was not read.]`);
   }
-  return lines.join('\n');
+  return toolOutput(lines.join('\n'));
 }
 
 function reportProgress(ctx: ToolContext, detail: string): void {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../core/tool.js';
+import { toolError, toolOutput } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
 import { isAbortError, linkSignals } from './abort-signals.js';
 import { decodeEntities } from './html-to-text.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
 
 export interface WebSearchToolOptions {
   /** Brave Search API key (config `tools.web.search.apiKey`, or BRAVE_API_KEY). */
@@ -41,26 +41,24 @@ const BraveResponse = z.object({
 });
 
 /** `web_search`: search the web with the Brave Search API. */
-export function createWebSearchTool(opts: WebSearchToolOptions = {}): Tool {
+export function createWebSearchTool(opts: WebSearchToolOptions = {}) {
   const baseUrl = opts.baseUrl ?? BRAVE_SEARCH_URL;
   const defaultCount = opts.defaultCount ?? 5;
   const timeoutSeconds = opts.timeoutSeconds ?? 20;
-  return {
+  return defineTool({
     name: 'web_search',
     description: 'Search the web. Returns titles, URLs and snippets; use web_fetch to read a result.',
-    parameters: jsonSchemaOf(SearchArgs),
-    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(SearchArgs, args, 'web_search');
-      if (!parsed.ok) return parsed.error;
+    args: SearchArgs,
+    async execute(args, ctx) {
       const apiKey = opts.apiKey?.trim();
       if (!apiKey) {
-        return (
+        return toolError(
           'Error: web_search is not configured: no Brave Search API key. Set tools.web.search.apiKey in the config ' +
-          'file or the BRAVE_API_KEY environment variable on the worker (keys: https://brave.com/search/api/). ' +
-          'Until then, use web_fetch on a URL you know.'
+            'file or the BRAVE_API_KEY environment variable on the worker (keys: https://brave.com/search/api/). ' +
+            'Until then, use web_fetch on a URL you know.',
         );
       }
-      const { query, count = defaultCount } = parsed.value;
+      const { query, count = defaultCount } = args;
       const url = new URL(baseUrl);
       url.searchParams.set('q', query);
       url.searchParams.set('count', String(count));
@@ -77,29 +75,29 @@ export function createWebSearchTool(opts: WebSearchToolOptions = {}): Tool {
               : response.status === 429
                 ? ' Rate limited; wait a little before searching again.'
                 : '';
-          return `Error: the search API answered HTTP ${response.status}.${hint}`;
+          return toolError(`Error: the search API answered HTTP ${response.status}.${hint}`);
         }
         const body = BraveResponse.safeParse(await response.json().catch(() => undefined));
-        if (!body.success) return 'Error: the search API sent a response in an unexpected format';
+        if (!body.success) return toolError('Error: the search API sent a response in an unexpected format');
         const results = (body.data.web?.results ?? []).slice(0, count);
-        if (results.length === 0) return `No results for: ${query}`;
+        if (results.length === 0) return toolOutput(`No results for: ${query}`);
         const lines = [`Results for: ${query}`, ''];
         results.forEach((r, i) => {
           lines.push(`${i + 1}. ${clean(r.title) || r.url}`, `   ${r.url}`);
           const snippet = clean(r.description);
           if (snippet) lines.push(`   ${snippet}`);
         });
-        return lines.join('\n');
+        return toolOutput(lines.join('\n'));
       } catch (error) {
-        if (ctx.signal?.aborted) return 'Error: the search was cancelled';
-        if (linked.signal.aborted || isAbortError(error)) return `Error: the search timed out after ${timeoutSeconds}s`;
+        if (ctx.signal?.aborted) return toolError('Error: the search was cancelled');
+        if (linked.signal.aborted || isAbortError(error)) return toolError(`Error: the search timed out after ${timeoutSeconds}s`);
         const code = (error as { cause?: { code?: string } }).cause?.code;
-        return `Error: could not reach the search API (${code ?? (error as Error).message})`;
+        return toolError(`Error: could not reach the search API (${code ?? (error as Error).message})`);
       } finally {
         linked.dispose();
       }
     },
-  };
+  });
 }
 
 /** Brave marks matches with <strong>; the model wants plain text. */

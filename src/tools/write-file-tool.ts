@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../core/tool.js';
-import { fsErrorText } from './fs-error.js';
-import { jsonSchemaOf, parseArgs } from './tool-args.js';
+import { toolError, toolOutput, type ToolContext } from '../core/tool.js';
+import { defineTool } from './define-tool.js';
+import { fsError } from './fs-error.js';
 import { writeWorkspaceFile } from './workspace-io.js';
 
 export interface WriteFileToolOptions {
@@ -18,29 +18,27 @@ const WriteFileArgs = z.object({
 });
 
 /** `write_file`: create or replace a whole file in the workspace, atomically. */
-export function createWriteFileTool(opts: WriteFileToolOptions): Tool {
+export function createWriteFileTool(opts: WriteFileToolOptions) {
   const maxBytes = opts.maxBytes ?? DEFAULT_WRITE_MAX_BYTES;
-  return {
+  return defineTool({
     name: 'write_file',
     description:
       'Create or overwrite a text file in the workspace with the given content (parent folders are created). ' +
       'For small changes to an existing file prefer edit_file.',
-    parameters: jsonSchemaOf(WriteFileArgs),
-    async execute(args: Record<string, unknown>, _ctx: ToolContext): Promise<string> {
-      const parsed = parseArgs(WriteFileArgs, args, 'write_file');
-      if (!parsed.ok) return parsed.error;
-      const { path, content } = parsed.value;
+    args: WriteFileArgs,
+    async execute(args, _ctx: ToolContext) {
+      const { path, content } = args;
       const size = Buffer.byteLength(content);
       if (size > maxBytes) {
-        return `Error: content is ${size} bytes, more than the ${maxBytes}-byte limit for write_file; split it into several files`;
+        return toolError(`Error: content is ${size} bytes, more than the ${maxBytes}-byte limit for write_file; split it into several files`);
       }
       try {
         const outcome = await writeWorkspaceFile(opts.workspace, path, content);
         const verb = outcome.created ? 'Created' : 'Wrote';
-        return `${verb} ${outcome.path.display} (${outcome.bytes} bytes)`;
+        return toolOutput(`${verb} ${outcome.path.display} (${outcome.bytes} bytes)`);
       } catch (error) {
-        return fsErrorText(error, `write ${path}`);
+        return fsError(error, `write ${path}`);
       }
     },
-  };
+  });
 }

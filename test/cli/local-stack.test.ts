@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GREETING_FILE, runTurnBasedExample } from '../../examples/turn-based.js';
 import { createLogger } from '../../src/logger.js';
-import { startLocalStack, workflowUrl } from '../../src/temporal/local-stack.js';
+import { startLocalStack, workflowUrl } from '../../dev/local-stack/local-stack.js';
 import { cliEnv, runCli, spawnCli, stopCli } from './cli-process.js';
 
 let root: string;

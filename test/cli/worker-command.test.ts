@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/index.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { ExoclawClient } from '../../src/temporal/client.js';
-import { findFreePort } from '../../src/temporal/dev-server.js';
+import { findFreePort } from '../../dev/local-stack/dev-server.js';
 import { getTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { cliEnv, runCli, spawnCli, stopCli, type CliProcess } from './cli-process.js';
 

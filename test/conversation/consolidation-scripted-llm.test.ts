@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileConversation, type ConsolidationResult } from '../../src/conversation/index.js';
 import type { Message } from '../../src/core/messages.js';
-import { AnthropicProvider, OpenAIProvider, startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/index.js';
+import { AnthropicProvider, OpenAIProvider } from '../../src/providers/index.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { captureLogger, tempWorkspace } from './helpers.js';
 
 /**

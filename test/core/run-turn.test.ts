@@ -8,6 +8,7 @@ import {
   llmErrorMessage,
   maxIterationsMessage,
   runTurn,
+  toolOutput,
   type Message,
   type MessageHandle,
   type Tool,
@@ -364,13 +365,7 @@ describe('runTurn', () => {
   });
 
   it('suppresses the reply when a tool says it already answered the chat', async () => {
-    const message: Tool = {
-      ...makeTool('message', () => 'sent'),
-      async execute() {
-        message.sentInTurn = true;
-        return 'Message sent to test:c1';
-      },
-    };
+    const message = makeTool('message', () => toolOutput('Message sent to test:c1', { replied: true }));
     const { turn } = setup([toolCalls(call('message', { text: 'hi' })), reply('I sent it')], [message]);
     expect((await turn()).suppressReply).toBe(true);
 

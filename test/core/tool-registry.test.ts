@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ERROR_HINT, ToolRegistry, type Tool } from '../../src/core/index.js';
+import { ERROR_HINT, toolError, toolOutput, ToolRegistry, type Tool } from '../../src/core/index.js';
+import { defineTool } from '../../src/tools/define-tool.js';
 import { makeTool } from './helpers/tools.js';
 
 const ctx = { sessionId: 's1' };
 
 /** A tool that keeps the arguments it was called with. */
-function recorder(name: string, parameters: Tool['parameters'], extra: Partial<Tool> = {}) {
+function recorder(name: string, parameters: Tool['parameters']) {
   const calls: Record<string, unknown>[] = [];
   const tool = makeTool(
     name,
@@ -14,8 +15,23 @@ function recorder(name: string, parameters: Tool['parameters'], extra: Partial<T
       calls.push(args);
       return `ran ${name}`;
     },
-    { parameters, ...extra },
+    { parameters },
   );
+  return { tool, calls };
+}
+
+/** The same, as a typed tool from a zod schema. */
+function zodRecorder<S extends z.ZodType>(name: string, args: S) {
+  const calls: unknown[] = [];
+  const tool = defineTool({
+    name,
+    description: `test tool ${name}`,
+    args,
+    async execute(parsed) {
+      calls.push(parsed);
+      return toolOutput(`ran ${name}`);
+    },
+  });
   return { tool, calls };
 }
 
@@ -38,7 +54,7 @@ describe('ToolRegistry', () => {
       { name: 'repeat', arguments: { count: '3', verbose: 'true', ratio: '0.5', label: 7 } },
       ctx,
     );
-    expect(outcome).toEqual({ result: 'ran repeat', isError: false, sentInTurn: false });
+    expect(outcome).toEqual({ output: 'ran repeat', isError: false });
     expect(calls).toEqual([{ count: 3, verbose: true, ratio: 0.5, label: '7' }]);
   });
 
@@ -46,7 +62,7 @@ describe('ToolRegistry', () => {
     const { tool, calls } = recorder('repeat', countSchema);
     const outcome = await new ToolRegistry([tool]).execute({ name: 'repeat', arguments: {} }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toBe(`Error: Invalid parameters for tool 'repeat': missing required count${ERROR_HINT}`);
+    expect(outcome.output).toBe(`Error: Invalid parameters for tool 'repeat': missing required count${ERROR_HINT}`);
     expect(calls).toEqual([]);
   });
 
@@ -54,24 +70,24 @@ describe('ToolRegistry', () => {
     const { tool, calls } = recorder('repeat', countSchema);
     const registry = new ToolRegistry([tool]);
     const tooSmall = await registry.execute({ name: 'repeat', arguments: { count: 0 } }, ctx);
-    expect(tooSmall.result).toContain('count must be >= 1');
+    expect(tooSmall.output).toContain('count must be >= 1');
     const notInteger = await registry.execute({ name: 'repeat', arguments: { count: '2.5', verbose: 'maybe' } }, ctx);
-    expect(notInteger.result).toContain('count must be an integer');
-    expect(notInteger.result).toContain('verbose must be true or false');
+    expect(notInteger.output).toContain('count must be an integer');
+    expect(notInteger.output).toContain('verbose must be true or false');
     expect(calls).toEqual([]);
   });
 
   it('validates with a zod schema when the tool has one', async () => {
     const schema = z.object({ count: z.number().int().min(1), label: z.string().default('none') });
-    const { tool, calls } = recorder('zcount', z.toJSONSchema(schema) as Tool['parameters'], { schema });
+    const { tool, calls } = zodRecorder('zcount', schema);
     const registry = new ToolRegistry([tool]);
 
     const missing = await registry.execute({ name: 'zcount', arguments: {} }, ctx);
     expect(missing.isError).toBe(true);
-    expect(missing.result).toContain('missing required count');
+    expect(missing.output).toContain('missing required count');
 
     const tooSmall = await registry.execute({ name: 'zcount', arguments: { count: 0 } }, ctx);
-    expect(tooSmall.result).toContain('count must be >= 1');
+    expect(tooSmall.output).toContain('count must be >= 1');
 
     const ok = await registry.execute({ name: 'zcount', arguments: { count: 2 } }, ctx);
     expect(ok.isError).toBe(false);
@@ -80,16 +96,16 @@ describe('ToolRegistry', () => {
 
   it('with zod, a wrongly typed argument is not reported as missing', async () => {
     const schema = z.object({ count: z.number() });
-    const { tool } = recorder('zcount', z.toJSONSchema(schema) as Tool['parameters'], { schema });
+    const { tool } = zodRecorder('zcount', schema);
     const outcome = await new ToolRegistry([tool]).execute({ name: 'zcount', arguments: { count: 'lots' } }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).not.toContain('missing required');
-    expect(outcome.result).toContain('count');
+    expect(outcome.output).not.toContain('missing required');
+    expect(outcome.output).toContain('count');
   });
 
   it('with zod, casts "3" -> 3 and "true" -> true by the schema the model saw', async () => {
     const schema = z.object({ count: z.number().int(), verbose: z.boolean() });
-    const { tool, calls } = recorder('zcount', z.toJSONSchema(schema) as Tool['parameters'], { schema });
+    const { tool, calls } = zodRecorder('zcount', schema);
     const outcome = await new ToolRegistry([tool]).execute(
       { name: 'zcount', arguments: { count: '3', verbose: 'true' } },
       ctx,
@@ -102,7 +118,7 @@ describe('ToolRegistry', () => {
     const registry = new ToolRegistry([recorder('read_file', {}).tool, recorder('exec', {}).tool]);
     const outcome = await registry.execute({ name: 'write_file', arguments: {} }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toBe(`Error: Tool 'write_file' not found. Available tools: read_file, exec${ERROR_HINT}`);
+    expect(outcome.output).toBe(`Error: Tool 'write_file' not found. Available tools: read_file, exec${ERROR_HINT}`);
   });
 
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s is an unknown tool', async (name) => {
@@ -111,7 +127,7 @@ describe('ToolRegistry', () => {
     expect(registry.get(name)).toBeUndefined();
     const outcome = await registry.execute({ name, arguments: {} }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toContain(`Tool '${name}' not found. Available tools: exec`);
+    expect(outcome.output).toContain(`Tool '${name}' not found. Available tools: exec`);
   });
 
   it('malformed argument JSON (argumentsError) becomes an error result and the tool does not run', async () => {
@@ -121,7 +137,7 @@ describe('ToolRegistry', () => {
       ctx,
     );
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toBe(`Error: Invalid arguments for exec: Unexpected end of JSON input${ERROR_HINT}`);
+    expect(outcome.output).toBe(`Error: Invalid arguments for exec: Unexpected end of JSON input${ERROR_HINT}`);
     expect(calls).toEqual([]);
   });
 
@@ -132,29 +148,52 @@ describe('ToolRegistry', () => {
       }),
     ]);
     const outcome = await registry.execute({ name: 'boom', arguments: {} }, ctx);
-    expect(outcome).toEqual({ result: `Error executing boom: disk on fire${ERROR_HINT}`, isError: true, sentInTurn: false });
+    expect(outcome).toEqual({ output: `Error executing boom: disk on fire${ERROR_HINT}`, isError: true });
   });
 
-  it('a result starting with "Error" is flagged as an error and gets the hint', async () => {
-    const registry = new ToolRegistry([makeTool('grep', () => 'Error: pattern is empty')]);
+  it('an error result is flagged by the tool itself and gets the hint', async () => {
+    const registry = new ToolRegistry([makeTool('grep', () => toolError('Error: pattern is empty'))]);
     const outcome = await registry.execute({ name: 'grep', arguments: {} }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toBe(`Error: pattern is empty${ERROR_HINT}`);
+    expect(outcome.output).toBe(`Error: pattern is empty${ERROR_HINT}`);
   });
 
-  it('reports sentInTurn set during execute, and resets it for the next call', async () => {
-    let send = true;
-    const message: Tool = {
-      ...makeTool('message', () => ''),
-      async execute() {
-        if (send) message.sentInTurn = true;
-        return 'ok';
-      },
-    };
+  it('output that merely starts with "Error" is not an error: only the tool says so', async () => {
+    const registry = new ToolRegistry([makeTool('cat', () => 'Error log, line 1')]);
+    const outcome = await registry.execute({ name: 'cat', arguments: {} }, ctx);
+    expect(outcome).toEqual({ output: 'Error log, line 1', isError: false });
+  });
+
+  it('reports replied per call: concurrent calls never see each other\'s flag', async () => {
+    const message = makeTool('message', async (args) => toolOutput('ok', { replied: args.here === true }), {
+      parameters: { type: 'object', properties: { here: { type: 'boolean' } } },
+    });
     const registry = new ToolRegistry([message]);
-    expect((await registry.execute({ name: 'message', arguments: {} }, ctx)).sentInTurn).toBe(true);
-    send = false;
-    expect((await registry.execute({ name: 'message', arguments: {} }, ctx)).sentInTurn).toBe(false);
+    const [here, elsewhere] = await Promise.all([
+      registry.execute({ name: 'message', arguments: { here: true } }, ctx),
+      registry.execute({ name: 'message', arguments: { here: false } }, { sessionId: 's2' }),
+    ]);
+    expect(here.replied).toBe(true);
+    expect(elsewhere.replied).toBeUndefined();
+  });
+
+  it('validates MCP-style JSON Schemas fully (anyOf, pattern, $ref) before the tool runs', async () => {
+    const { tool, calls } = recorder('lookup', {
+      type: 'object',
+      $defs: { id: { type: 'string', pattern: '^[a-z]+-[0-9]+$' } },
+      properties: { id: { $ref: '#/$defs/id' }, by: { anyOf: [{ type: 'string', enum: ['name', 'id'] }, { type: 'integer' }] } },
+      required: ['id'],
+    });
+    const registry = new ToolRegistry([tool]);
+    const badPattern = await registry.execute({ name: 'lookup', arguments: { id: 'Nope' } }, ctx);
+    expect(badPattern.isError).toBe(true);
+    expect(badPattern.output).toContain('id must match pattern');
+    const badAnyOf = await registry.execute({ name: 'lookup', arguments: { id: 'ab-1', by: 'colour' } }, ctx);
+    expect(badAnyOf.isError).toBe(true);
+    expect(calls).toEqual([]);
+    const ok = await registry.execute({ name: 'lookup', arguments: { id: 'ab-1', by: 'name' } }, ctx);
+    expect(ok.isError).toBe(false);
+    expect(calls).toEqual([{ id: 'ab-1', by: 'name' }]);
   });
 
   it('definitions can leave tools out', () => {

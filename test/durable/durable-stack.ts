@@ -8,7 +8,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/index.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { ExoclawClient } from '../../src/temporal/client.js';
 import { createWorkerDeps } from '../../src/temporal/worker-deps.js';
 import { getTestEnv, uniqueTaskQueue, withWorker, type TestWorkerOptions } from '../helpers/temporal.js';

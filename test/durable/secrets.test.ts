@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTemporalCli } from '../../src/temporal/temporal-cli.js';
+import { resolveTemporalCli } from '../../dev/local-stack/temporal-cli.js';
 import { getTestEnv } from '../helpers/temporal.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { applicationFailureOf } from './workflow-failure.js';

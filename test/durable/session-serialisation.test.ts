@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionLeases } from '../../src/storage/index.js';
-import type { TurnStatus, TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
+import type { TurnStatus, TurnWorkflowResult } from '../../src/contract/index.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { activitiesOf, waitFor } from './history.js';
 

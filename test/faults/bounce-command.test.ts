@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../src/temporal/temporal-cli.js';
+import { packageRoot } from '../../src/package-root.js';
 import { isolatedWorkerEnv } from './fault-helpers.js';
 
 const run = promisify(execFile);
@@ -12,9 +12,9 @@ describe('exoclaw-temporal bounce', () => {
   it('kills the worker running the tool and prints exactly one JSON object with ok:true', async () => {
     const { stdout } = await run(
       process.execPath,
-      [join(projectRoot(), 'bin', 'exoclaw-temporal.js'), 'bounce', '--json', '--sleep', '5', '--temporal-url', inject('temporalAddress')],
+      [join(packageRoot(), 'bin', 'exoclaw-temporal.js'), 'bounce', '--json', '--sleep', '5', '--temporal-url', inject('temporalAddress')],
       {
-        cwd: projectRoot(),
+        cwd: packageRoot(),
         env: { ...process.env, ...isolatedWorkerEnv(), EXOCLAW_WORKFLOW_BUNDLE: inject('workflowBundlePath') },
         timeout: 150_000,
       },
@@ -35,8 +35,8 @@ describe('exoclaw-temporal bounce', () => {
   }, 160_000);
 
   it('rejects a bad --signal with a usage error', async () => {
-    const failed = await run(process.execPath, [join(projectRoot(), 'bin', 'exoclaw-temporal.js'), 'bounce', '--signal', 'HUP'], {
-      cwd: projectRoot(),
+    const failed = await run(process.execPath, [join(packageRoot(), 'bin', 'exoclaw-temporal.js'), 'bounce', '--signal', 'HUP'], {
+      cwd: packageRoot(),
     }).catch((error: { code: number; stderr: string }) => error);
     expect((failed as { code: number }).code).toBe(2);
     expect((failed as { stderr: string }).stderr).toContain('--signal must be KILL or TERM');

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DurabilityRig } from '../../src/bounce/durability-rig.js';
-import { resolveTemporalCli, projectRoot } from '../../src/temporal/temporal-cli.js';
+import type { DurabilityRig } from '../../dev/bounce/durability-rig.js';
+import { resolveTemporalCli } from '../../dev/local-stack/temporal-cli.js';
+import { packageRoot } from '../../src/package-root.js';
 import { ensureWorkers, expectRecordedOnce, startSharedRig } from './fault-helpers.js';
 
 const run = promisify(execFile);
@@ -63,7 +64,7 @@ describe('scripts/bounce-demo.sh', () => {
     }, 100);
     let output: { stdout: string; stderr: string };
     try {
-      output = await run('bash', [join(projectRoot(), 'scripts', 'bounce-demo.sh')], {
+      output = await run('bash', [join(packageRoot(), 'scripts', 'bounce-demo.sh')], {
         env: {
           ...process.env,
           PATH: `${bin}:${process.env['PATH'] ?? ''}`,

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { expect, inject } from 'vitest';
-import type { TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
-import { ActivityTracker, type ActivityRecord } from '../../src/bounce/activity-tracker.js';
-import { startDurabilityRig, type DurabilityRig, type DurabilityRigOptions } from '../../src/bounce/durability-rig.js';
-import { readSessionLog } from '../../src/bounce/session-log.js';
+import type { TurnWorkflowResult } from '../../src/contract/index.js';
+import { ActivityTracker, type ActivityRecord } from '../../dev/bounce/activity-tracker.js';
+import { startDurabilityRig, type DurabilityRig, type DurabilityRigOptions } from '../../dev/bounce/durability-rig.js';
+import { readSessionLog } from '../../dev/bounce/session-log.js';
 import { safeSessionId } from '../../src/conversation/session-id.js';
 
 /** Worker processes get an empty HOME, so no personal config file (~/.nanobot) leaks in. */

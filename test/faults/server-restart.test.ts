@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject, afterAll, describe, expect, it } from 'vitest';
-import { ActivityTracker } from '../../src/bounce/activity-tracker.js';
-import { startDurabilityRig, type DurabilityRig } from '../../src/bounce/durability-rig.js';
+import { ActivityTracker } from '../../dev/bounce/activity-tracker.js';
+import { startDurabilityRig, type DurabilityRig } from '../../dev/bounce/durability-rig.js';
 import { connectClient } from '../../src/temporal/client.js';
-import { findFreePort, startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
-import type { TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
+import { findFreePort, startDevServer, type DevServer } from '../../dev/local-stack/dev-server.js';
+import type { TurnWorkflowResult } from '../../src/contract/index.js';
 import { expectRecordedOnce, isolatedWorkerEnv, running, waitFor } from './fault-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exoclaw-restart-'));

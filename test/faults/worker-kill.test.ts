@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ActivityTracker } from '../../src/bounce/activity-tracker.js';
-import type { DurabilityRig } from '../../src/bounce/durability-rig.js';
-import { DEFAULT_SCRIPT } from '../../src/providers/index.js';
+import { ActivityTracker } from '../../dev/bounce/activity-tracker.js';
+import type { DurabilityRig } from '../../dev/bounce/durability-rig.js';
+import { DEFAULT_SCRIPT } from '../../dev/scripted-llm/index.js';
 import { interruptedAttemptMessage } from '../../src/tools/exec-tool.js';
 import {
   ensureWorkers,

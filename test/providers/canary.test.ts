@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LLMProvider } from '../../src/core/llm-provider.js';
 import { createLogger } from '../../src/logger.js';
 import { clearProviderCache, resolveProvider } from '../../src/providers/model-router.js';
-import type { FaultInput } from '../../src/providers/scripted/faults.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+import type { FaultInput } from '../../dev/scripted-llm/faults.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
 import { TOOLS, rejectionOf } from './helpers.js';
 
 // One key that looks like a provider key, one that does not (only exact-match scrubbing catches it).

@@ -2,7 +2,7 @@ import type { ToolDefinition } from '../../src/core/llm-provider.js';
 import { AnthropicProvider } from '../../src/providers/anthropic-provider.js';
 import { OpenAIProvider } from '../../src/providers/openai-provider.js';
 import type { SdkProviderOptions } from '../../src/providers/provider-options.js';
-import type { ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+import type { ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
 
 export type Api = 'openai' | 'anthropic';
 export const APIS: Api[] = ['openai', 'anthropic'];

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger.js';
 import { AnthropicProvider } from '../../src/providers/anthropic-provider.js';
 import { clearProviderCache, resolveProvider, routeModel, type ProvidersConfig } from '../../src/providers/model-router.js';
 import { OpenAIProvider } from '../../src/providers/openai-provider.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
 
 const NO_ENV = {};
 

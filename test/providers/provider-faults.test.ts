@@ -1,8 +1,8 @@
 // Every fault class from the scripted server, through the real SDKs, classified into LLMError.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isCancellation, isContextOverflow, LLMError } from '../../src/core/errors.js';
-import type { FaultInput } from '../../src/providers/scripted/faults.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+import type { FaultInput } from '../../dev/scripted-llm/faults.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
 import { APIS, providerFor, rejectionOf, type Api } from './helpers.js';
 
 let server: ScriptedLlmServer;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatRequest, LLMResponse } from '../../src/core/llm-provider.js';
 import type { Message } from '../../src/core/messages.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
 import { APIS, lastChatBody, providerFor, TOOLS, type Api } from './helpers.js';
 
 let server: ScriptedLlmServer;

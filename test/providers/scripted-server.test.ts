@@ -7,8 +7,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/core/messages.js';
-import { InvalidScriptError, parseScript, type ScriptRule } from '../../src/providers/scripted/script-schema.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/scripted/server.js';
+import { InvalidScriptError, parseScript, type ScriptRule } from '../../dev/scripted-llm/script-schema.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
 import { APIS, lastChatBody, providerFor, TOOLS, type Api } from './helpers.js';
 
 let server: ScriptedLlmServer;
@@ -281,7 +281,7 @@ describe('wire compatibility', () => {
 
 describe('llm-server command', () => {
   it('prints its URL, serves requests, and exits cleanly on SIGTERM', async () => {
-    const entry = `import('${join(process.cwd(), 'src/providers/scripted/cli.ts')}').then((m) => m.runLlmServerCommand(['--port', '0'])).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
+    const entry = `import('${join(process.cwd(), 'dev/scripted-llm/cli.ts')}').then((m) => m.runLlmServerCommand(['--port', '0'])).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -306,7 +306,7 @@ describe('llm-server command', () => {
   });
 
   it('rejects a bad --port with a readable error', async () => {
-    const { runLlmServerCommand } = await import('../../src/providers/scripted/cli.js');
+    const { runLlmServerCommand } = await import('../../dev/scripted-llm/cli.js');
     await expect(runLlmServerCommand(['--port', 'abc'])).rejects.toThrow(/--port must be a number/);
   });
 });

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  LLMError,
-  contentText,
-  type Bus,
-  type ChatRequest,
-  type InboundMessage,
-  type Tool,
-} from '../../src/core/index.js';
-import { AgentLoop, HELP_TEXT, MessageBus, type AgentLoopOptions } from '../../src/runtime/index.js';
+import { LLMError, contentText, type ChatRequest, type ToolContext } from '../../src/core/index.js';
+import { AgentLoop, HELP_TEXT, MessageBus, type AgentLoopOptions, type InboundMessage } from '../../src/runtime/index.js';
+import { createMessageTool } from '../../src/tools/message-tool.js';
 import { InMemoryConversation } from '../core/helpers/memory-conversation.js';
 import { ScriptedProvider, call, reply, toolCalls, type ScriptStep } from '../core/helpers/scripted-provider.js';
 import { deferred, makeTool, untilAborted } from '../core/helpers/tools.js';
@@ -225,41 +219,31 @@ describe('AgentLoop', () => {
     expect((await next()).content).toBe('back to normal');
   });
 
-  it('calls onInbound before each turn and setBus at construction', async () => {
-    const seen: string[] = [];
-    let bus: Bus | undefined;
-    const cron = makeTool('cron', () => 'ok', {
-      onInbound: (msg: InboundMessage) => void seen.push(`${msg.channel}:${msg.chatId}:${msg.content}`),
-      setBus: (b: Bus) => void (bus = b),
+  it('gives each tool call its turn\'s chat, message id and the loop\'s delivery', async () => {
+    const seen: ToolContext[] = [];
+    const probe = makeTool('probe', (_args, ctx) => {
+      seen.push(ctx);
+      return 'ok';
     });
-    const { send, next, loop, provider } = startLoop(() => {
-      seen.push('llm');
-      return reply('ok');
-    }, { tools: [cron] });
-    expect(bus).toBe(loop.bus);
-    await send(inbound('c9', 'remind me'));
-    await next();
-    expect(seen).toEqual(['test:c9:remind me', 'llm']);
-    expect(provider.calls).toBe(1);
+    const { send, next, loop } = startLoop((req) => (answeringTool(req) ? reply('done') : toolCalls(call('probe'))), {
+      tools: [probe],
+    });
+    await send({ ...inbound('c9', 'remind me'), metadata: { messageId: 55 } });
+    expect((await next()).content).toBe('done');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ sessionId: 'test:c9', channel: 'test', chatId: 'c9', messageId: '55' });
+    await seen[0]!.deliver!({ channel: 'test', chatId: 'c9', content: 'via the bus' });
+    expect((await next()).content).toBe('via the bus');
+    expect(loop.bus).toBeInstanceOf(MessageBus);
   });
 
-  it('does not send the final answer when a tool already answered the chat (sentInTurn)', async () => {
-    let bus: Bus | undefined;
-    const message: Tool = {
-      ...makeTool('message', () => ''),
-      setBus: (b: Bus) => void (bus = b),
-      async execute(args, ctx) {
-        await bus!.publishOutbound({ channel: ctx.channel!, chatId: ctx.chatId!, content: String(args.text) });
-        message.sentInTurn = true;
-        return 'Message sent.';
-      },
-    };
+  it('does not send the final answer when a tool already answered the chat (replied)', async () => {
     const { send, next } = startLoop(
       (req) => {
         if (lastUserText(req) === 'ping') return reply('pong');
-        return answeringTool(req) ? reply('I told them') : toolCalls(call('message', { text: 'Sent by the tool' }));
+        return answeringTool(req) ? reply('I told them') : toolCalls(call('message', { content: 'Sent by the tool' }));
       },
-      { tools: [message] },
+      { tools: [createMessageTool()] },
     );
     await send(inbound('c1', 'tell me something'));
     expect((await next()).content).toBe('Sent by the tool');

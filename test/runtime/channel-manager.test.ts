@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Bus, Channel, OutboundMessage } from '../../src/core/index.js';
+import type { Bus, Channel, OutboundMessage } from '../../src/runtime/index.js';
 import { ChannelManager, MessageBus } from '../../src/runtime/index.js';
 import { deferred } from '../core/helpers/tools.js';
 import { captureLogger, within } from './helpers/log-capture.js';

@@ -46,13 +46,13 @@ describe('DirectExecutor', () => {
 
   it('chats with the tool definitions (minus excluded ones) and returns the assistant message', async () => {
     const tools = new ToolRegistry([makeTool('exec', () => ''), makeTool('spawn', () => '')]);
-    const { executor, provider } = build({ tools, excludeTools: ['spawn'], model: 'default-model' });
+    const { executor, provider } = build({ tools, excludeTools: ['spawn'], settings: { model: 'default-model' } });
     const step = await executor.chat({
       sessionId: 's',
       turnId: 't7',
       iteration: 1,
       messages: [{ role: 'user', content: 'hi' }],
-      temperature: 0,
+      settings: { temperature: 0 },
     });
     expect(provider.requests[0]!.tools.map((t) => t.name)).toEqual(['exec']);
     expect(provider.requests[0]!.model).toBe('default-model');
@@ -65,7 +65,7 @@ describe('DirectExecutor', () => {
   it('refuses message references: only plain messages exist in-process', async () => {
     const { executor, provider } = build();
     await expect(
-      executor.chat({ sessionId: 's', turnId: 't', iteration: 1, messages: [{ ref: 'blob:abc', count: 3 }] }),
+      executor.chat({ sessionId: 's', turnId: 't', iteration: 1, messages: [{ ref: 'blob:abc', count: 3 }], settings: {} }),
     ).rejects.toThrow(/message reference \(blob:abc\)/);
     await expect(executor.record({ sessionId: 's', turnId: 't', messages: [{ ref: 'blob:abc', count: 3 }] })).rejects.toThrow(
       TypeError,
@@ -91,7 +91,6 @@ describe('DirectExecutor', () => {
       message: { role: 'tool', toolCallId: 'cd', name: 'dump', content: '[dump wrote 5000 chars; stored as out-t.txt]', turnId: 't' },
       isError: false,
       preview: '[dump wrote 5000 chars; stored as out-t.txt]',
-      sentInTurn: false,
     });
     expect(seen[0]).toMatchObject({ sessionId: 's', turnId: 't', toolCallId: 'cd', channel: 'cli', chatId: 'direct' });
   });

@@ -2,7 +2,8 @@
 // talks to the scripted, wire-compatible LLM server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentText } from '../../src/core/index.js';
-import { OpenAIProvider, startScriptedLlmServer, type ScriptedLlmServer } from '../../src/providers/index.js';
+import { OpenAIProvider } from '../../src/providers/index.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { processDirect } from '../../src/runtime/index.js';
 import { InMemoryConversation } from '../core/helpers/memory-conversation.js';
 import { makeTool } from '../core/helpers/tools.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toolOutput } from '../../src/core/index.js';
 import { LLMError, contentText, type ChatRequest } from '../../src/core/index.js';
 import { AgentLoop, HELP_TEXT, processDirect } from '../../src/runtime/index.js';
 import { InMemoryConversation } from '../core/helpers/memory-conversation.js';
@@ -97,12 +98,8 @@ describe('processDirect', () => {
     expect(provider.calls).toBe(1);
   });
 
-  it('returns an empty reply when a tool already answered (sentInTurn)', async () => {
-    const notify = makeTool('notify', () => 'sent');
-    notify.execute = async () => {
-      notify.sentInTurn = true;
-      return 'sent';
-    };
+  it('returns an empty reply when a tool already answered (replied)', async () => {
+    const notify = makeTool('notify', () => toolOutput('sent', { replied: true }));
     const provider = new ScriptedProvider([toolCalls(call('notify')), reply('I notified them')]);
     const { content, result } = await processDirect('notify them', {
       provider,

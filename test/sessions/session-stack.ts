@@ -1,7 +1,7 @@
 // A durable stack for session tests: the real worker deps and scripted LLM (test/durable), plus
 // script rules that drive the session-only tools (spawn, cron) and a session log reader.
 import { readFile } from 'node:fs/promises';
-import type { ScriptRule } from '../../src/providers/index.js';
+import type { ScriptRule } from '../../dev/scripted-llm/index.js';
 import { SessionClient, type SessionSettings } from '../../src/temporal/session-client.js';
 import { startDurableStack, type DurableStack } from '../durable/durable-stack.js';
 
@@ -45,7 +45,8 @@ export interface SessionStack extends DurableStack {
 }
 
 export async function startSessionStack(): Promise<SessionStack> {
-  const stack = await startDurableStack();
+  // Jobs every 2 s keep the cron tests short; the operator's default is at least 60 s apart.
+  const stack = await startDurableStack({ overrides: { tools: { cron: { minIntervalSeconds: 1 } } } });
   stack.llm.setScript({ rules: SESSION_TEST_RULES, useDefaults: true });
   return Object.assign(stack, {
     sessions: (settings: SessionSettings = {}) => new SessionClient(stack.client, stack.taskQueue, settings),

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSessionJobs, removeSchedule } from '../../activities/session-schedules.js';
+import { listSessionJobs, removeSchedule } from '../../src/schedules/session-schedules.js';
 import { waitFor } from '../durable/history.js';
 import { livePidsMatching } from '../durable/processes.js';
 import { sessionLog, startSessionStack, userTexts, type SessionStack } from './session-stack.js';

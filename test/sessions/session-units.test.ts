@@ -1,16 +1,17 @@
 // The deterministic pieces of sessions, without a server: the inbox (order, dedup, carry-over),
 // command parsing, job timing, CLI helpers.
 import { describe, expect, it } from 'vitest';
-import { InvalidJobError, jobTiming } from '../../activities/session-schedules.js';
+import { InvalidJobError, jobTiming } from '../../src/schedules/session-schedules.js';
 import { describeProgress, describeStatus } from '../../src/cli/chat-command.js';
 import { parseHeartbeat } from '../../src/cli/send-command.js';
 import { createCronTool } from '../../src/tools/cron-tool.js';
 import { createSpawnTool } from '../../src/tools/spawn-tool.js';
-import { sessionTurnId, sessionWorkflowId, type SessionStatus } from '../../workflows/session-api.js';
-import { commandOf } from '../../workflows/session-commands.js';
+import { sessionTurnId, sessionWorkflowId, type SessionStatus } from '../../src/contract/index.js';
+import { commandOf } from '../../src/contract/index.js';
 import { EXPIRED_REPLY, SessionInbox } from '../../workflows/session-inbox.js';
-import { SessionMessageInput, SessionWorkflowInput, type SessionReply } from '../../workflows/session-input.js';
-import { withSessionOnlyTools } from '../../workflows/session-tool-definitions.js';
+import { SessionMessageInput, SessionWorkflowInput, type SessionReply } from '../../src/contract/index.js';
+import { withSessionOnlyTools } from '../../src/contract/index.js';
+import { textTool } from '../support/text-tool.js';
 
 const msg = (text: string, messageId?: string) => SessionMessageInput.parse({ text, messageId });
 const done = (messageId: string, content = `reply to ${messageId}`): SessionReply => ({
@@ -21,7 +22,7 @@ const done = (messageId: string, content = `reply to ${messageId}`): SessionRepl
 });
 
 function newInbox(maxRecent = 10): SessionInbox {
-  return new SessionInbox({ pending: [], recent: [], messageSeq: 0 }, maxRecent);
+  return new SessionInbox({ pending: [], recent: [], messageSeq: 0 }, { maxRecent, maxPending: 100 });
 }
 
 describe('SessionInbox', () => {
@@ -82,7 +83,7 @@ describe('SessionInbox', () => {
       ['old', EXPIRED_REPLY.slice(0, 1)],
       ['new', 'y'],
     ]);
-    const next = new SessionInbox(snapshot, 10);
+    const next = new SessionInbox(snapshot, { maxRecent: 10, maxPending: 100 });
     expect(next.accept(msg('old', 'old'), () => '').kind).toBe('duplicate');
     expect(next.start()?.messageId).toBe('p1');
     expect(next.accept(msg('after', 'q'), () => '')).toMatchObject({ kind: 'queued', message: { seq: 1 } });
@@ -127,8 +128,8 @@ describe('session ids, commands and input', () => {
 
   it('spawn and cron outside a session explain where they work', async () => {
     const ctx = { sessionId: 's' };
-    expect(await createSpawnTool().execute({ task: 'x' }, ctx)).toMatch(/^Error: spawn is only available inside a session/);
-    expect(await createCronTool().execute({ action: 'list' }, ctx)).toMatch(/^Error: cron is only available inside a session/);
+    expect(await textTool(createSpawnTool()).execute({ task: 'x' }, ctx)).toMatch(/^Error: spawn is only available inside a session/);
+    expect(await textTool(createCronTool()).execute({ action: 'list' }, ctx)).toMatch(/^Error: cron is only available inside a session/);
     expect(createCronTool().parameters).toMatchObject({ properties: { action: { enum: ['add', 'list', 'remove'] } } });
   });
 });
@@ -185,6 +186,7 @@ describe('CLI helpers', () => {
       state: 'running',
       turn: { messageId: 'm', turnId: 't', seq: 0, origin: 'user', progress: { phase: 'llm', iteration: 1 }, startedAt: 0, elapsedMs: 1 },
       pending: 2,
+      dropped: 0,
       turnCount: 0,
       run: 1,
       subagents: [],

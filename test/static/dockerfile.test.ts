@@ -67,8 +67,8 @@ describe('Dockerfile', () => {
     expect(build.some((i) => i.getKeyword() === 'RUN' && args(i).includes('npm run build:workflows'))).toBe(true);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['build:workflows']).toBeDefined();
-    const copyBundle = runtime.find((i) => i.getKeyword() === 'COPY' && lineOf(i).includes('--from=build'));
-    expect(args(copyBundle as Instruction)).toContain('/app/dist/workflow-bundle.js');
+    const copyBuild = runtime.find((i) => i.getKeyword() === 'COPY' && lineOf(i).includes('--from=build'));
+    expect(args(copyBuild as Instruction)).toContain('/app/dist');
     // the worker looks there (src/temporal/workflow-bundle.ts) or at $EXOCLAW_WORKFLOW_BUNDLE
     const env = runtime.filter((i) => i.getKeyword() === 'ENV').map(args).join(' ');
     expect(env).toContain('EXOCLAW_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js');
@@ -79,7 +79,7 @@ describe('Dockerfile', () => {
     expect(runs.some((r) => r.includes('npm ci --omit=dev'))).toBe(true);
     expect(runs.some((r) => /npm (ci|install)(?!.*--omit=dev)/.test(r))).toBe(false);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies['tsx'], 'the bin runs TypeScript through tsx at run time').toBeDefined();
+    expect(pkg.dependencies['tsx'], 'the image runs compiled JavaScript: no TypeScript at run time').toBeUndefined();
   });
 
   it('runs as a non-root user with the workspace as a volume', () => {
@@ -103,10 +103,13 @@ describe('Dockerfile', () => {
     expect(runtime.find((i) => i.getKeyword() === 'EXPOSE')?.getArgumentsContent()).toBe(port);
   });
 
-  it('copies every source file the CLI imports (and nothing is hidden by .dockerignore)', () => {
-    const copied = runtime
+  it('builds every source file the CLI imports and ships only the compiled output', () => {
+    const copied = build
       .filter((i) => i.getKeyword() === 'COPY' && !lineOf(i).includes('--from='))
       .flatMap((i) => args(i).split(/\s+/).slice(0, -1));
+    const shipped = runtime.filter((i) => i.getKeyword() === 'COPY').map(args);
+    expect(shipped.some((a) => a.includes('src'))).toBe(false);
+    expect(shipped.some((a) => a.includes('/app/dist ./dist'))).toBe(true);
     for (const path of copied) {
       expect(existsSync(join(ROOT, path)), `${path} exists`).toBe(true);
       expect(dockerignore, `${path} is not excluded by .dockerignore`).not.toContain(path);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceDataConverter } from '../../src/storage/workspace-storage-driver.js';
-import type { TurnWorkflowResult } from '../../workflows/agent-turn-workflow.js';
+import type { TurnWorkflowResult } from '../../src/contract/index.js';
 import { startDurableStack, type DurableStack } from '../durable/durable-stack.js';
 import { historyJson } from '../durable/history.js';
 import { getTestEnv } from '../helpers/temporal.js';

@@ -11,6 +11,7 @@ import { createExecTool } from '../../src/tools/exec-tool.js';
 import { HeadTailBuffer } from '../../src/tools/head-tail-buffer.js';
 import { runProcess } from '../../src/tools/process-runner.js';
 import { eventually, isAlive, liveGroupMembers } from './process-table.js';
+import { textTool } from '../support/text-tool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let ws: string;
@@ -45,21 +46,21 @@ function readPid(file: string): number {
 
 describe('exec', () => {
   it('runs in the workspace, reports stdout, stderr and the exit code', async () => {
-    const exec = createExecTool({ workspace: ws });
+    const exec = textTool(createExecTool({ workspace: ws }));
     expect(await exec.execute({ command: 'echo hello; pwd' }, ctx)).toBe(`hello\n${realpathSync(ws)}\nExit code: 0`);
     expect(await exec.execute({ command: 'echo oops >&2; exit 3' }, ctx)).toBe('STDERR:\noops\nExit code: 3');
     expect(await exec.execute({ command: 'pwd', working_dir: 'sub' }, ctx)).toBe(`${realpathSync(join(ws, 'sub'))}\nExit code: 0`);
   });
 
   it('confines working_dir like file paths', async () => {
-    const exec = createExecTool({ workspace: ws });
+    const exec = textTool(createExecTool({ workspace: ws }));
     expect(await exec.execute({ command: 'pwd', working_dir: '..' }, ctx)).toMatch(/^Error: .*outside the workspace/);
     expect(await exec.execute({ command: 'pwd', working_dir: '/etc' }, ctx)).toMatch(/^Error: .*outside the workspace/);
     expect(await exec.execute({ command: 'pwd', working_dir: 'missing' }, ctx)).toMatch(/^Error: "missing" does not exist/);
   });
 
   it('kills `sleep 600` at the timeout and leaves nothing in the process table', async () => {
-    const exec = createExecTool({ workspace: ws, timeoutSeconds: 1 });
+    const exec = textTool(createExecTool({ workspace: ws, timeoutSeconds: 1 }));
     const result = await exec.execute({ command: 'echo $$ > sleep.pid; echo before; sleep 600' }, ctx);
     expect(result).toMatch(/^Error: the command timed out after 1s and its process group was killed/);
     expect(result).toContain('before');
@@ -69,7 +70,7 @@ describe('exec', () => {
   });
 
   it('kills background children with the group when the command ends', async () => {
-    const exec = createExecTool({ workspace: ws });
+    const exec = textTool(createExecTool({ workspace: ws }));
     const result = await exec.execute({ command: 'sleep 600 & echo $! > bg.pid; echo $$ > sh.pid; echo started' }, ctx);
     expect(result).toBe('started\nExit code: 0');
     const bg = readPid('bg.pid');
@@ -79,7 +80,7 @@ describe('exec', () => {
   });
 
   it('also kills a background child that ignores SIGTERM', async () => {
-    const exec = createExecTool({ workspace: ws, killGraceMs: 300 });
+    const exec = textTool(createExecTool({ workspace: ws, killGraceMs: 300 }));
     const result = await exec.execute(
       { command: "sh -c 'trap \"\" TERM; echo $$ > stubborn.pid; exec sleep 600' & sleep 0.3; echo ok" },
       ctx,
@@ -90,7 +91,7 @@ describe('exec', () => {
   });
 
   it('caps the output of `yes`, keeping head and tail in bounded memory', async () => {
-    const exec = createExecTool({ workspace: ws, timeoutSeconds: 2, maxOutputChars: 2000 });
+    const exec = textTool(createExecTool({ workspace: ws, timeoutSeconds: 2, maxOutputChars: 2000 }));
     const result = await exec.execute({ command: 'yes' }, ctx);
     // Either the timeout or the total-output limit (256 MB) stops it, whichever comes first.
     expect(result).toMatch(/^Error: the command (timed out after 2s|wrote more than \d+\.\d MB of output and was killed)/);
@@ -129,7 +130,7 @@ describe('exec', () => {
     };
     Object.assign(process.env, canaries);
     try {
-      const exec = createExecTool({ workspace: ws });
+      const exec = textTool(createExecTool({ workspace: ws }));
       const result = await exec.execute({ command: 'printenv' }, ctx);
       for (const value of Object.values(canaries)) expect(result).not.toContain(value);
       expect(result).toMatch(/^PATH=/m);
@@ -146,7 +147,7 @@ describe('exec', () => {
     ['export LD_PRELOAD=/tmp/x.so; ls', /sets LD_PRELOAD/],
     ['LD_LIBRARY_PATH=/tmp ls', /sets LD_LIBRARY_PATH/],
   ])('refuses inline environment overrides: %s', async (command, why) => {
-    const exec = createExecTool({ workspace: ws });
+    const exec = textTool(createExecTool({ workspace: ws }));
     const result = await exec.execute({ command: `${command}; touch ran.txt` }, ctx);
     expect(result).toMatch(/^Error: Command refused/);
     expect(result).toMatch(why);
@@ -154,14 +155,14 @@ describe('exec', () => {
   });
 
   it('applies the deny list before running anything (custom pattern, harmless command)', async () => {
-    const exec = createExecTool({ workspace: ws, denyPatterns: ['forbidden-word'] });
+    const exec = textTool(createExecTool({ workspace: ws, denyPatterns: ['forbidden-word'] }));
     const result = await exec.execute({ command: 'touch ran.txt; echo forbidden-word' }, ctx);
     expect(result).toMatch(/^Error: Command refused: it matches the deny pattern/);
     expect(existsSync(join(ws, 'ran.txt'))).toBe(false);
   });
 
   it('stops promptly when cancelled and kills the whole group', async () => {
-    const exec = createExecTool({ workspace: ws, timeoutSeconds: 600 });
+    const exec = textTool(createExecTool({ workspace: ws, timeoutSeconds: 600 }));
     const controller = new AbortController();
     const t0 = Date.now();
     setTimeout(() => controller.abort(), 500);
@@ -191,7 +192,7 @@ describe('exec', () => {
   });
 
   it('does not re-run a command whose previous attempt was interrupted', async () => {
-    const exec = createExecTool({ workspace: ws });
+    const exec = textTool(createExecTool({ workspace: ws }));
     const result = await exec.execute({ command: 'touch side-effect.txt' }, { ...ctx, previousAttemptInterrupted: true });
     expect(result).toContain('previous attempt of this exec call was interrupted');
     expect(result).toContain('touch side-effect.txt');
@@ -200,7 +201,7 @@ describe('exec', () => {
   });
 
   it('reports progress with elapsed time and the last output line', async () => {
-    const exec = createExecTool({ workspace: ws, progressIntervalMs: 200 });
+    const exec = textTool(createExecTool({ workspace: ws, progressIntervalMs: 200 }));
     const progress: string[] = [];
     await exec.execute({ command: 'echo first-line; sleep 1' }, { ...ctx, onProgress: (d) => progress.push(d) });
     expect(progress.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tool, ToolContext } from '../../src/core/tool.js';
+import type { ToolContext } from '../../src/core/tool.js';
 import { ToolRegistry } from '../../src/core/tool-registry.js';
 import { createEditFileTool } from '../../src/tools/edit-file-tool.js';
 import { createListDirTool } from '../../src/tools/list-dir-tool.js';
@@ -12,12 +12,13 @@ import { createReadFileTool } from '../../src/tools/read-file-tool.js';
 import { createWriteFileTool } from '../../src/tools/write-file-tool.js';
 import { open } from 'node:fs/promises';
 import { resolveWorkspacePath, verifyOpenedInside } from '../../src/tools/workspace-path.js';
+import { textTool, type TextTool } from '../support/text-tool.js';
 
 const ctx: ToolContext = { sessionId: 'test:files' };
 let base: string;
 let ws: string;
 let outside: string;
-let tools: Record<'read' | 'write' | 'edit' | 'list', Tool>;
+let tools: { read: TextTool<unknown>; write: TextTool<unknown>; edit: TextTool<unknown>; list: TextTool<unknown> };
 
 /** A fingerprint of every file under a folder, to prove nothing there changed. */
 function snapshot(dir: string): string {
@@ -63,10 +64,10 @@ beforeAll(() => {
   for (let i = 0; i < 50; i++) writeSync(fd, block);
   closeSync(fd);
   tools = {
-    read: createReadFileTool({ workspace: ws }),
-    write: createWriteFileTool({ workspace: ws }),
-    edit: createEditFileTool({ workspace: ws }),
-    list: createListDirTool({ workspace: ws }),
+    read: textTool(createReadFileTool({ workspace: ws })),
+    write: textTool(createWriteFileTool({ workspace: ws })),
+    edit: textTool(createEditFileTool({ workspace: ws })),
+    list: textTool(createListDirTool({ workspace: ws })),
   };
 });
 
@@ -247,7 +248,7 @@ describe('list_dir', () => {
   it('caps the number of entries', async () => {
     mkdirSync(join(ws, 'many'));
     for (let i = 0; i < 30; i++) writeFileSync(join(ws, 'many', `f${String(i).padStart(2, '0')}.txt`), '');
-    const small = createListDirTool({ workspace: ws, maxEntries: 10 });
+    const small = textTool(createListDirTool({ workspace: ws, maxEntries: 10 }));
     const result = await small.execute({ path: 'many' }, ctx);
     expect(result.split('\n')[0]).toBe('[many/: 30 entries]');
     expect(result).toContain('[20 more entries not shown]');
@@ -257,16 +258,16 @@ describe('list_dir', () => {
 
 describe('through the ToolRegistry', () => {
   it('validates arguments and treats __proto__ / constructor as unknown tools', async () => {
-    const registry = new ToolRegistry(Object.values(tools));
+    const registry = new ToolRegistry(Object.values(tools).map((t) => t.tool));
     const missing = await registry.execute({ name: 'read_file', arguments: {} }, ctx);
     expect(missing.isError).toBe(true);
-    expect(missing.result).toContain('missing required path');
+    expect(missing.output).toContain('missing required path');
     const cast = await registry.execute({ name: 'read_file', arguments: { path: 'lines.txt', offset: '2', limit: '1' } }, ctx);
-    expect(cast.result).toBe('[lines 2-2 of 5]\ntwo\n[3 more lines: continue with offset=3]');
+    expect(cast.output).toBe('[lines 2-2 of 5]\ntwo\n[3 more lines: continue with offset=3]');
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       const outcome = await registry.execute({ name, arguments: {} }, ctx);
       expect(outcome.isError).toBe(true);
-      expect(outcome.result).toContain(`Tool '${name}' not found`);
+      expect(outcome.output).toContain(`Tool '${name}' not found`);
     }
     const refused = await registry.execute({ name: 'read_file', arguments: { path: '/etc/passwd' } }, ctx);
     expect(refused.isError).toBe(true);
@@ -279,7 +280,7 @@ describe('resolveWorkspacePath', () => {
     symlinkSync(ws, alias);
     const resolved = await resolveWorkspacePath(alias, 'inside.txt', 'read');
     expect(resolved.display).toBe('inside.txt');
-    const reader = createReadFileTool({ workspace: alias });
+    const reader = textTool(createReadFileTool({ workspace: alias }));
     expect(await reader.execute({ path: 'inside.txt' }, ctx)).toBe('[lines 1-1 of 1]\ninside');
     expect(await reader.execute({ path: `${alias}/inside.txt` }, ctx)).toBe('[lines 1-1 of 1]\ninside');
   });

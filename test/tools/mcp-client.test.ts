@@ -90,34 +90,33 @@ describe('MCP client', () => {
 
   it('calls tools over stdio and HTTP through the registry', async () => {
     expect(await registry.execute({ name: 'mcp_echo_echo', arguments: { text: 'hi there' } }, ctx)).toEqual({
-      result: 'echo: hi there',
+      output: 'echo: hi there',
       isError: false,
-      sentInTurn: false,
     });
-    expect((await registry.execute({ name: 'mcp_echo_add', arguments: { a: '2', b: 40 } }, ctx)).result).toBe('42');
-    expect((await registry.execute({ name: 'mcp_web_shout', arguments: { text: 'quiet' } }, ctx)).result).toBe('QUIET');
+    expect((await registry.execute({ name: 'mcp_echo_add', arguments: { a: '2', b: 40 } }, ctx)).output).toBe('42');
+    expect((await registry.execute({ name: 'mcp_web_shout', arguments: { text: 'quiet' } }, ctx)).output).toBe('QUIET');
   });
 
   it('validates arguments against the remote schema before calling', async () => {
     const outcome = await registry.execute({ name: 'mcp_echo_echo', arguments: {} }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toContain('missing required text');
+    expect(outcome.output).toContain('missing required text');
   });
 
   it('flattens content and reports remote errors as errors', async () => {
-    expect((await registry.execute({ name: 'mcp_echo_mixed', arguments: {} }, ctx)).result).toBe(
+    expect((await registry.execute({ name: 'mcp_echo_mixed', arguments: {} }, ctx)).output).toBe(
       'line one\n[image: image/png, 14 bytes]\nresource text',
     );
     const failed = await registry.execute({ name: 'mcp_echo_fail', arguments: {} }, ctx);
     expect(failed.isError).toBe(true);
-    expect(failed.result).toMatch(/^Error: the fixture failed on purpose/);
+    expect(failed.output).toMatch(/^Error: the fixture failed on purpose/);
   });
 
   it('times out a slow call per server', async () => {
     const outcome = await registry.execute({ name: 'mcp_slow_server_v1_slow', arguments: { ms: 5000 } }, ctx);
     expect(outcome.isError).toBe(true);
-    expect(outcome.result).toMatch(/^Error: slow on MCP server "slow server.v1" did not answer within 0.5s/);
-    expect((await registry.execute({ name: 'mcp_echo_slow', arguments: { ms: 50 } }, ctx)).result).toBe('finally');
+    expect(outcome.output).toMatch(/^Error: slow on MCP server "slow server.v1" did not answer within 0.5s/);
+    expect((await registry.execute({ name: 'mcp_echo_slow', arguments: { ms: 50 } }, ctx)).output).toBe('finally');
   });
 
   it('cancels a call through the context signal', async () => {
@@ -127,11 +126,11 @@ describe('MCP client', () => {
       { name: 'mcp_echo_slow', arguments: { ms: 10_000 } },
       { ...ctx, signal: controller.signal },
     );
-    expect(outcome.result).toMatch(/^Error: the call to slow on MCP server "echo" was cancelled/);
+    expect(outcome.output).toMatch(/^Error: the call to slow on MCP server "echo" was cancelled/);
   });
 
   it('gives stdio servers only a minimal environment plus their configured env', async () => {
-    expect((await registry.execute({ name: 'mcp_echo_env', arguments: {} }, ctx)).result).toBe('canary=absent extra=given');
+    expect((await registry.execute({ name: 'mcp_echo_env', arguments: {} }, ctx)).output).toBe('canary=absent extra=given');
   });
 
   it('sanitises names to [a-zA-Z0-9_-] and 64 characters', () => {

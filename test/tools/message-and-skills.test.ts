@@ -2,48 +2,60 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ToolContext } from '../../src/core/tool.js';
+import type { Delivery, ToolContext } from '../../src/core/tool.js';
 import { ToolRegistry } from '../../src/core/tool-registry.js';
 import { MessageBus } from '../../src/runtime/message-bus.js';
 import { createDefaultTools } from '../../src/tools/index.js';
 import { createLoadSkillTool } from '../../src/tools/load-skill-tool.js';
-import { MessageTool } from '../../src/tools/message-tool.js';
+import { createMessageTool } from '../../src/tools/message-tool.js';
+import { textTool } from '../support/text-tool.js';
 
 describe('message', () => {
-  it('answers the current chat (sentInTurn) or another chat (not)', async () => {
+  it('answers the current chat (replied) or another chat (not), through the runtime delivery', async () => {
     const bus = new MessageBus();
-    const tool = new MessageTool();
-    tool.setBus(bus);
-    tool.onInbound({ channel: 'telegram', senderId: 'u1', chatId: '42', content: 'hi', metadata: { messageId: 7 } });
-    const registry = new ToolRegistry([tool]);
-    const ctx: ToolContext = { sessionId: 'telegram:42' };
+    const registry = new ToolRegistry([createMessageTool()]);
+    const ctx: ToolContext = {
+      sessionId: 'telegram:42',
+      channel: 'telegram',
+      chatId: '42',
+      messageId: '7',
+      deliver: (message) => bus.publishOutbound(message),
+    };
 
     const here = await registry.execute({ name: 'message', arguments: { content: 'on it' } }, ctx);
-    expect(here).toEqual({ result: 'Message sent to telegram:42', isError: false, sentInTurn: true });
+    expect(here).toEqual({ output: 'Message sent to telegram:42', isError: false, replied: true });
     expect(await bus.consumeOutbound()).toEqual({ channel: 'telegram', chatId: '42', content: 'on it', replyTo: '7' });
 
     const elsewhere = await registry.execute(
       { name: 'message', arguments: { content: 'fyi', channel: 'slack', chat_id: 'C1' } },
       ctx,
     );
-    expect(elsewhere).toEqual({ result: 'Message sent to slack:C1', isError: false, sentInTurn: false });
+    expect(elsewhere).toEqual({ output: 'Message sent to slack:C1', isError: false });
     expect(await bus.consumeOutbound()).toEqual({ channel: 'slack', chatId: 'C1', content: 'fyi' });
   });
 
-  it('prefers the turn context (durable runs) over tracked inbound state', async () => {
+  it('serves two sessions at once from one instance: each call answers its own chat', async () => {
     const bus = new MessageBus();
-    const tool = new MessageTool({ bus });
-    const result = await tool.execute({ content: 'done' }, { sessionId: 's', channel: 'cli', chatId: 'direct' });
-    expect(result).toBe('Message sent to cli:direct');
-    expect(tool.sentInTurn).toBe(true);
-    expect(await bus.consumeOutbound()).toEqual({ channel: 'cli', chatId: 'direct', content: 'done' });
+    const tool = textTool(createMessageTool());
+    const deliver = (message: Delivery) => bus.publishOutbound(message);
+    const [a, b] = await Promise.all([
+      tool.call({ content: 'to a' }, { sessionId: 'cli:a', channel: 'cli', chatId: 'a', deliver }),
+      tool.call({ content: 'to b', channel: 'slack', chat_id: 'C9' }, { sessionId: 'cli:b', channel: 'cli', chatId: 'b', deliver }),
+    ]);
+    expect(a.replied).toBe(true);
+    expect(b.replied).toBeUndefined(); // b went elsewhere: its session still needs a reply
+    expect([await bus.consumeOutbound(), await bus.consumeOutbound()]).toEqual([
+      { channel: 'cli', chatId: 'a', content: 'to a' },
+      { channel: 'slack', chatId: 'C9', content: 'to b' },
+    ]);
   });
 
-  it('says what is missing: a bus, or a target', async () => {
-    expect(await new MessageTool().execute({ content: 'x' }, { sessionId: 's' })).toMatch(/^Error: the message tool is not connected to a message bus/);
-    const tool = new MessageTool({ bus: new MessageBus() });
-    expect(await tool.execute({ content: 'x' }, { sessionId: 's' })).toMatch(/^Error: no target chat: pass both channel and chat_id/);
-    expect(await tool.execute({ content: 'x', channel: 'slack' }, { sessionId: 's' })).toMatch(/^Error: no target chat/);
+  it('says what is missing: a way to deliver, or a target', async () => {
+    const tool = textTool(createMessageTool());
+    expect(await tool.execute({ content: 'x' }, { sessionId: 's' })).toMatch(/^Error: messages cannot be delivered from this runtime/);
+    const deliver = (message: Delivery) => new MessageBus().publishOutbound(message);
+    expect(await tool.execute({ content: 'x' }, { sessionId: 's', deliver })).toMatch(/^Error: no target chat: pass both channel and chat_id/);
+    expect(await tool.execute({ content: 'x', channel: 'slack' }, { sessionId: 's', deliver })).toMatch(/^Error: no target chat/);
   });
 });
 
@@ -65,12 +77,12 @@ describe('load_skill', () => {
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
   it('returns the instructions of a skill', async () => {
-    const result = await createLoadSkillTool({ workspace: ws }).execute({ name: 'weather' }, { sessionId: 's' });
+    const result = await textTool(createLoadSkillTool({ workspace: ws })).execute({ name: 'weather' }, { sessionId: 's' });
     expect(result).toBe('# Skill: weather\nLook up the weather\nTools it uses: web_fetch\n\n# Weather\n\nUse web_fetch on wttr.in.');
   });
 
   it('lists available skills for an unknown name, and refuses odd names and escapes', async () => {
-    const tool = createLoadSkillTool({ workspace: ws });
+    const tool = textTool(createLoadSkillTool({ workspace: ws }));
     expect(await tool.execute({ name: 'cooking' }, { sessionId: 's' })).toBe(
       'Error: unknown skill "cooking". Available skills: notes, weather',
     );

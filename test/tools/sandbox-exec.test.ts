@@ -9,6 +9,7 @@ import { createExecTool } from '../../src/tools/exec-tool.js';
 import { sandboxIdFor } from '../../src/tools/sandbox-client.js';
 import { startSandboxRunner, type SandboxRunner } from '../../src/tools/sandbox-runner.js';
 import { eventually, liveGroupMembers } from './process-table.js';
+import { textTool } from '../support/text-tool.js';
 
 /**
  * Two sandbox runners (one per session, as agent-sandbox gives each session its own pod) behind a
@@ -60,7 +61,7 @@ const bob: ToolContext = { sessionId: 'telegram:bob' };
 
 describe('sandboxed exec', () => {
   it('runs the command in the session\'s sandbox and formats the result like local exec', async () => {
-    const exec = createExecTool({ workspace: '/nonexistent-on-this-worker', sandbox: { url: routerUrl, sandboxIdPrefix: 'exo-' } });
+    const exec = textTool(createExecTool({ workspace: '/nonexistent-on-this-worker', sandbox: { url: routerUrl, sandboxIdPrefix: 'exo-' } }));
     expect(await exec.execute({ command: 'echo hi; pwd; echo warn >&2; exit 4' }, alice)).toBe(
       `hi\n${realpathSync(rootA)}\nSTDERR:\nwarn\nExit code: 4`,
     );
@@ -74,7 +75,7 @@ describe('sandboxed exec', () => {
   it('scrubs the environment inside the sandbox too', async () => {
     process.env.EXOCLAW_SANDBOX_CANARY_TOKEN = 'sandbox-canary-value';
     try {
-      const exec = createExecTool({ workspace: '.', sandbox: { url: runnerA.url } });
+      const exec = textTool(createExecTool({ workspace: '.', sandbox: { url: runnerA.url } }));
       const result = await exec.execute({ command: 'printenv' }, alice);
       expect(result).not.toContain('sandbox-canary-value');
       expect(result).toMatch(/^PATH=/m);
@@ -84,7 +85,7 @@ describe('sandboxed exec', () => {
   });
 
   it('times out inside the sandbox and kills the process group there', async () => {
-    const exec = createExecTool({ workspace: '.', timeoutSeconds: 1, sandbox: { url: routerUrl } });
+    const exec = textTool(createExecTool({ workspace: '.', timeoutSeconds: 1, sandbox: { url: routerUrl } }));
     const result = await exec.execute({ command: 'echo $$ > sb-sleep.pid; sleep 600 & sleep 600' }, alice);
     expect(result).toMatch(/^Error: the command timed out after 1s and its process group was killed/);
     const pgid = Number(readFileSync(join(rootA, 'sb-sleep.pid'), 'utf8'));
@@ -92,7 +93,7 @@ describe('sandboxed exec', () => {
   });
 
   it('cancellation aborts the HTTP request and the sandbox kills the command', async () => {
-    const exec = createExecTool({ workspace: '.', timeoutSeconds: 600, sandbox: { url: routerUrl } });
+    const exec = textTool(createExecTool({ workspace: '.', timeoutSeconds: 600, sandbox: { url: routerUrl } }));
     const controller = new AbortController();
     const pending = exec.execute({ command: 'echo $$ > sb-cancel.pid; sleep 600' }, { ...alice, signal: controller.signal });
     expect(await eventually(() => existsSync(join(rootA, 'sb-cancel.pid')))).toBe(true);
@@ -103,19 +104,19 @@ describe('sandboxed exec', () => {
   });
 
   it('reports the sandbox\'s refusals and a sandbox that is down', async () => {
-    const exec = createExecTool({ workspace: '.', sandbox: { url: runnerA.url } });
+    const exec = textTool(createExecTool({ workspace: '.', sandbox: { url: runnerA.url } }));
     expect(await exec.execute({ command: 'pwd', working_dir: '../..' }, alice)).toMatch(/^Error: .*outside the workspace/);
 
     const dead = await startSandboxRunner({ port: 0, host: '127.0.0.1', root: rootA });
     await dead.close();
-    const down = createExecTool({ workspace: '.', sandbox: { url: dead.url } });
+    const down = textTool(createExecTool({ workspace: '.', sandbox: { url: dead.url } }));
     expect(await down.execute({ command: 'echo hi' }, alice)).toMatch(
       /^Error: could not reach the exec sandbox at http:\/\/127\.0\.0\.1:\d+\/execute \(ECONNREFUSED\); the command was not run/,
     );
   });
 
   it('checks interruption, PATH overrides and the deny list before calling the sandbox', async () => {
-    const exec = createExecTool({ workspace: '.', sandbox: { url: routerUrl }, denyPatterns: ['never-run-me'] });
+    const exec = textTool(createExecTool({ workspace: '.', sandbox: { url: routerUrl }, denyPatterns: ['never-run-me'] }));
     const before = seen.length;
     expect(await exec.execute({ command: 'touch x' }, { ...alice, previousAttemptInterrupted: true })).toContain(
       'previous attempt of this exec call was interrupted',

@@ -7,6 +7,7 @@ import { ToolRegistry } from '../../src/core/tool-registry.js';
 import { blockedAddressReason } from '../../src/tools/url-guard.js';
 import { createWebFetchTool } from '../../src/tools/web-fetch-tool.js';
 import { createWebSearchTool } from '../../src/tools/web-search-tool.js';
+import { textTool } from '../support/text-tool.js';
 
 const ctx: ToolContext = { sessionId: 'test:web' };
 let server: Server;
@@ -97,15 +98,17 @@ afterAll(async () => {
 });
 
 describe('web_fetch refuses internal addresses', () => {
-  const strict = createWebFetchTool({
-    // Resolution is injected: nothing here may depend on real DNS.
-    lookup: async (host) => {
-      if (host === 'rebind.example.com') return [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
-      if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
-      if (host === 'mapped.example.com') return [{ address: '::ffff:169.254.169.254', family: 6 }];
-      throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
-    },
-  });
+  const strict = textTool(
+    createWebFetchTool({
+      // Resolution is injected: nothing here may depend on real DNS.
+      lookup: async (host) => {
+        if (host === 'rebind.example.com') return [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
+        if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
+        if (host === 'mapped.example.com') return [{ address: '::ffff:169.254.169.254', family: 6 }];
+        throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+      },
+    }),
+  );
 
   it.each([
     ['loopback test server', () => `${origin}/page`, /127\.0\.0\.1 is a loopback address/],
@@ -150,7 +153,7 @@ describe('web_fetch refuses internal addresses', () => {
 });
 
 describe('web_fetch with an allow-listed local server', () => {
-  const tool = createWebFetchTool({ allowPrivateHosts: ['127.0.0.1'], maxBytes: 1024 * 1024, timeoutSeconds: 2 });
+  const tool = textTool(createWebFetchTool({ allowPrivateHosts: ['127.0.0.1'], maxBytes: 1024 * 1024, timeoutSeconds: 2 }));
 
   it('turns an HTML page into readable text', async () => {
     const result = await tool.execute({ url: `${origin}/page` }, ctx);
@@ -209,13 +212,15 @@ describe('web_fetch with an allow-listed local server', () => {
 
   it('connects to the address it checked (pinned), never asking DNS again', async () => {
     const lookups: string[] = [];
-    const pinned = createWebFetchTool({
-      allowPrivateHosts: ['127.0.0.1'],
-      lookup: async (host) => {
-        lookups.push(host);
-        return [{ address: '127.0.0.1', family: 4 }];
-      },
-    });
+    const pinned = textTool(
+      createWebFetchTool({
+        allowPrivateHosts: ['127.0.0.1'],
+        lookup: async (host) => {
+          lookups.push(host);
+          return [{ address: '127.0.0.1', family: 4 }];
+        },
+      }),
+    );
     // `pinned.invalid` cannot resolve through the system: only the pinned address can serve it.
     const result = await pinned.execute({ url: `http://pinned.invalid:${port}/json` }, ctx);
     expect(result).toContain('{"ok":true');
@@ -223,7 +228,7 @@ describe('web_fetch with an allow-listed local server', () => {
   });
 
   it('allow-lists by CIDR and keeps everything else blocked', async () => {
-    const cidr = createWebFetchTool({ allowPrivateHosts: ['127.0.0.0/8'] });
+    const cidr = textTool(createWebFetchTool({ allowPrivateHosts: ['127.0.0.0/8'] }));
     expect(await cidr.execute({ url: `${origin}/json` }, ctx)).toContain('{"ok":true');
     expect(await cidr.execute({ url: 'http://10.0.0.1/' }, ctx)).toMatch(/private address/);
   });
@@ -245,7 +250,7 @@ describe('url guard', () => {
 
 describe('web_search', () => {
   it('explains how to configure a key when there is none', async () => {
-    const result = await createWebSearchTool({}).execute({ query: 'temporal' }, ctx);
+    const result = await textTool(createWebSearchTool({})).execute({ query: 'temporal' }, ctx);
     expect(result).toMatch(/^Error: web_search is not configured/);
     expect(result).toContain('tools.web.search.apiKey');
     expect(result).toContain('BRAVE_API_KEY');
@@ -256,7 +261,7 @@ describe('web_search', () => {
     const registry = new ToolRegistry([tool]);
     const outcome = await registry.execute({ name: 'web_search', arguments: { query: 'durable agents', count: '3' } }, ctx);
     expect(outcome.isError).toBe(false);
-    expect(outcome.result).toBe(
+    expect(outcome.output).toBe(
       [
         'Results for: durable agents',
         '',
@@ -274,7 +279,7 @@ describe('web_search', () => {
   });
 
   it('reports a rejected key without revealing it', async () => {
-    const tool = createWebSearchTool({ apiKey: 'wrong-key-value', baseUrl: `${origin}/search` });
+    const tool = textTool(createWebSearchTool({ apiKey: 'wrong-key-value', baseUrl: `${origin}/search` }));
     const result = await tool.execute({ query: 'x' }, ctx);
     expect(result).toMatch(/^Error: the search API answered HTTP 401\. The API key was rejected/);
     expect(result).not.toContain('wrong-key-value');

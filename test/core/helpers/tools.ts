@@ -1,18 +1,24 @@
-import type { JsonSchema, Tool, ToolContext } from '../../../src/core/index.js';
+import { toolOutput, type JsonSchema, type Tool, type ToolContext, type ToolResult } from '../../../src/core/index.js';
+import { jsonSchemaArgs } from '../../../src/tools/json-schema-args.js';
 
-/** A minimal Tool for tests; extra optional hooks can be passed through `extra`. */
+/**
+ * A minimal Tool for tests, with JSON Schema arguments (checked like an MCP tool's). `execute`
+ * may return plain text for a successful result; extra fields can be passed through `extra`.
+ */
 export function makeTool(
   name: string,
-  execute: (args: Record<string, unknown>, ctx: ToolContext) => Promise<string> | string,
-  opts: { parameters?: JsonSchema; description?: string } & Partial<Tool> = {},
-): Tool {
-  const { parameters, description, ...extra } = opts;
+  execute: (args: Record<string, unknown>, ctx: ToolContext) => Promise<string | ToolResult> | string | ToolResult,
+  opts: { parameters?: JsonSchema; description?: string } & Partial<Tool<Record<string, unknown>>> & Record<string, unknown> = {},
+): Tool<Record<string, unknown>> {
+  const { parameters = { type: 'object', properties: {} }, description, ...extra } = opts;
   return {
     name,
     description: description ?? `test tool ${name}`,
-    parameters: parameters ?? { type: 'object', properties: {} },
+    parameters,
+    args: jsonSchemaArgs(parameters),
     async execute(args, ctx) {
-      return execute(args, ctx);
+      const result = await execute(args, ctx);
+      return typeof result === 'string' ? toolOutput(result) : result;
     },
     ...extra,
   };

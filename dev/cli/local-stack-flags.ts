@@ -1,0 +1,58 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { LocalStackOptions } from '../local-stack/local-stack.js';
+import { UsageError } from '../../src/cli/common-flags.js';
+
+/** Flags shared by `up` and `demo`, which both bring up the local stack. */
+export const LOCAL_STACK_FLAGS = {
+  config: { type: 'string' },
+  root: { type: 'string' },
+  port: { type: 'string' },
+  'ui-port': { type: 'string' },
+  headless: { type: 'boolean' },
+  workspace: { type: 'string' },
+  model: { type: 'string' },
+  'task-queue': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const LOCAL_STACK_FLAGS_HELP = `Flags:
+  --root DIR         where the SQLite history and default workspace live (default <project>/.exoclaw)
+  --port P           Temporal frontend port (default 7233, or reuse a server already there; 0 = any free port)
+  --ui-port P        Web UI port (default 8233 when free; 0 = any free port)
+  --headless         no Web UI
+  --workspace DIR    workspace volume (default: configured one, else <root>/workspace)
+  --model M          e.g. anthropic/claude-sonnet-4-6 (default: from API keys, else the scripted LLM)
+  --task-queue Q     (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal")
+  --config FILE      config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)
+$TEMPORAL_ADDRESS set: that server is used instead of starting one.`;
+
+export interface LocalStackFlagValues {
+  config?: string;
+  root?: string;
+  port?: string;
+  'ui-port'?: string;
+  headless?: boolean;
+  workspace?: string;
+  model?: string;
+  'task-queue'?: string;
+}
+
+export function localStackOptions(values: LocalStackFlagValues): LocalStackOptions {
+  return {
+    configPath: values.config,
+    root: values.root,
+    port: portFlag('--port', values.port),
+    uiPort: portFlag('--ui-port', values['ui-port']),
+    ui: !values.headless,
+    workspace: values.workspace,
+    model: values.model,
+    taskQueue: values['task-queue'],
+  };
+}
+
+function portFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag} needs a port number from 0 to 65535 (got "${value}").`);
+  return port;
+}

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../../src/temporal/connection.js';
+import { displayPath, startLocalStack, type LocalStack } from '../local-stack/local-stack.js';
+import { packageRoot } from '../../src/package-root.js';
+import { UsageError } from '../../src/cli/common-flags.js';
+import { onShutdownSignals } from '../../src/cli/shutdown-signals.js';
+import { LOCAL_STACK_FLAGS, LOCAL_STACK_FLAGS_HELP, localStackOptions } from './local-stack-flags.js';
+
+export const UP_HELP = `Usage: exoclaw-temporal up [flags]      (npm start)
+
+Brings up a local stack and keeps it running until Ctrl-C: a Temporal dev server with SQLite
+history under .exoclaw/ and the Web UI, one worker, and the scripted LLM when no API key is set.
+Then, from another shell: exoclaw-temporal turn --session s1 "hi"
+${LOCAL_STACK_FLAGS_HELP}`;
+
+export async function upCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
+  if (positionals.length > 0) throw new UsageError(`up takes no arguments (got "${positionals.join(' ')}").`);
+  const options = localStackOptions(values);
+
+  // A signal that arrives while the stack is still starting stops it as soon as it is up.
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((resolveSignal) => {
+    onSignal = resolveSignal;
+  });
+  const removeSignalHandlers = onShutdownSignals((name) => onSignal(name));
+
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ ...options, progress: (line) => console.log(`• ${line}`) });
+  } catch (error) {
+    removeSignalHandlers();
+    throw error;
+  }
+  console.log(readyBanner(stack));
+
+  const outcome = await Promise.race([
+    signal.then((name) => ({ kind: 'signal' as const, name })),
+    stack.worker.done.then(
+      () => ({ kind: 'worker-stopped' as const }),
+      (error: unknown) => ({ kind: 'worker-failed' as const, error }),
+    ),
+  ]);
+  if (outcome.kind === 'signal') console.log(`\n${outcome.name}: stopping the local stack…`);
+  else if (outcome.kind === 'worker-failed') console.error(`The worker failed: ${(outcome.error as Error).message ?? String(outcome.error)}`);
+  try {
+    await stack.stop();
+  } finally {
+    removeSignalHandlers();
+  }
+  console.log('Stopped.');
+  return outcome.kind === 'worker-failed' ? 1 : 0;
+}
+
+function readyBanner(stack: LocalStack): string {
+  const flags: string[] = [];
+  const localDefault = stack.address === DEFAULT_TEMPORAL_ADDRESS || stack.address.endsWith(':7233');
+  if (!localDefault) flags.push(`--temporal-url ${stack.address}`);
+  if (stack.namespace !== DEFAULT_NAMESPACE) flags.push(`--namespace ${stack.namespace}`);
+  if (stack.taskQueue !== DEFAULT_TASK_QUEUE) flags.push(`--task-queue ${stack.taskQueue}`);
+  const extra = flags.length ? ` ${flags.join(' ')}` : '';
+  // The example reads the worker's workspace to check the file it asked for.
+  const exampleWorkspace =
+    stack.workspace === join(packageRoot(), '.exoclaw', 'workspace') ? '' : ` --workspace ${displayPath(stack.workspace)}`;
+  return [
+    '',
+    'exoclaw-temporal is up.',
+    `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — reused'}`,
+    `  Web UI       ${stack.uiUrl ?? '(none)'}`,
+    `  Task queue   ${stack.taskQueue}`,
+    `  Workspace    ${displayPath(stack.workspace)}`,
+    `  Model        ${stack.model}${stack.llm ? ` (scripted LLM at ${stack.llm.url})` : ''}`,
+    '',
+    'In another shell:',
+    `  npx exoclaw-temporal turn --session s1 "hi"${extra}`,
+    `  npx tsx examples/turn-based.ts${extra}${exampleWorkspace}`,
+    '',
+    'Ctrl-C to stop.',
+  ].join('\n');
+}

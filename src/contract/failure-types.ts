@@ -1,0 +1,45 @@
+import type { ErrorCategory, LLMErrorKind } from '../core/index.js';
+
+/**
+ * Every failure type an activity or workflow of this project raises, as Temporal shows it and as
+ * callers match on it (`ApplicationFailure.type`), with its category: `user` failures are never
+ * retried (the message says what to fix), `transient` ones are.
+ */
+export const FAILURE_TYPES = {
+  InvalidInput: 'user',
+  ModelRoutingError: 'user',
+  BlobMissing: 'user',
+  SessionBusy: 'transient',
+  RateLimited: 'transient',
+  ServerError: 'transient',
+  Timeout: 'transient',
+  ConnectionError: 'transient',
+  Conflict: 'transient',
+  BadRequest: 'user',
+  AuthenticationFailed: 'user',
+  PermissionDenied: 'user',
+  NotFound: 'user',
+  ContextLengthExceeded: 'user',
+  InvalidResponse: 'transient',
+} as const satisfies Record<string, ErrorCategory>;
+
+export type FailureType = keyof typeof FAILURE_TYPES;
+
+/** The failure type of each provider error kind. */
+export const LLM_FAILURE_TYPES: Record<LLMErrorKind, FailureType> = {
+  rate_limited: 'RateLimited',
+  server_error: 'ServerError',
+  timeout: 'Timeout',
+  connection: 'ConnectionError',
+  conflict: 'Conflict',
+  bad_request: 'BadRequest',
+  authentication: 'AuthenticationFailed',
+  permission: 'PermissionDenied',
+  not_found: 'NotFound',
+  context_length: 'ContextLengthExceeded',
+  invalid_response: 'InvalidResponse',
+};
+
+export function isFailureType(name: string): name is FailureType {
+  return Object.hasOwn(FAILURE_TYPES, name);
+}

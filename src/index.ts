@@ -1,0 +1,26 @@
+// The package's public entry: `import { … } from 'exoclaw-temporal'`.
+
+// The loop, its protocols and the typed tool protocol.
+export * from './core/index.js';
+// Names every side shares: workflow inputs, signals, updates, queries, failure types, commands.
+export * from './contract/index.js';
+export { defineTool, type ToolSpec } from './tools/define-tool.js';
+export { createDefaultTools, connectMcpServers, type DefaultToolsOptions, type McpConnection } from './tools/index.js';
+
+// Durable: worker and clients.
+export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './temporal/agent-worker.js';
+export { startWorker, type RunningWorker, type StartWorkerOptions } from './temporal/run-worker.js';
+export { createWorkerDeps } from './temporal/worker-deps.js';
+export { connectClient, ExoclawClient, type TurnOutcome, type TurnRequest } from './temporal/client.js';
+export { SessionClient, type SendOptions, type SessionSettings } from './temporal/session-client.js';
+export { resolveConnection, DEFAULT_TASK_QUEUE, type ResolvedConnection } from './temporal/connection.js';
+export { createActivities, type ActivityDeps } from '../activities/index.js';
+
+// In-process: the same loop without Temporal.
+export { AgentLoop, DirectExecutor, MessageBus, processDirect, type AgentLoopOptions } from './runtime/index.js';
+
+// Configuration, providers and the conversation store.
+export { loadConfig, ConfigError, type Config } from './config.js';
+export { resolveProvider, OpenAIProvider, AnthropicProvider } from './providers/index.js';
+export { FileConversation } from './conversation/index.js';
+export { createLogger, type Logger } from './logger.js';
