@@ -7,6 +7,7 @@ import { ToolRegistry } from '../../src/core/tool-registry.js';
 import { blockedAddressReason } from '../../src/tools/url-guard.js';
 import { createWebFetchTool } from '../../src/tools/web-fetch-tool.js';
 import { createWebSearchTool } from '../../src/tools/web-search-tool.js';
+import { watchEventLoop } from '../helpers/event-loop.js';
 
 const ctx: ToolContext = { sessionId: 'test:web' };
 let server: Server;
@@ -27,6 +28,9 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     case '/page':
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(PAGE);
+    case '/a-quote': // quadratic for the old hand-written converter: minutes at 2 MB
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end(`<title>Hostile</title><p>Readable part</p>${'<a "'.repeat(512 * 1024 - 16)}`);
     case '/json':
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"ok":true,"items":[1,2,3]}');
@@ -164,6 +168,17 @@ describe('web_fetch with an allow-listed local server', () => {
     expect(result).not.toContain('color:red');
     expect(result).not.toContain('<p>');
   });
+
+  it('converts a 2 MB page of `<a "` quickly, without holding the event loop', async () => {
+    const full = createWebFetchTool({ allowPrivateHosts: ['127.0.0.1'] }); // default 2 MB byte cap
+    const { value, ms, longestGap } = await watchEventLoop(() => full.execute({ url: `${origin}/a-quote` }, ctx));
+    console.log(`web_fetch of a 2 MB '<a "' page: ${ms.toFixed(0)} ms, longest event-loop gap ${longestGap.toFixed(0)} ms`);
+    expect(value).toContain('Title: Hostile');
+    expect(value).toContain('Readable part');
+    expect(value).not.toContain('could not be converted');
+    expect(ms).toBeLessThan(3_000); // goal < 1 s; generous for a shared machine
+    expect(longestGap).toBeLessThan(1_000);
+  }, 15_000);
 
   it('returns JSON as is, and truncates to max_chars with a note', async () => {
     expect(await tool.execute({ url: `${origin}/json` }, ctx)).toContain('\n{"ok":true,"items":[1,2,3]}');
