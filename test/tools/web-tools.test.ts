@@ -107,6 +107,7 @@ describe('web_fetch refuses internal addresses', () => {
       if (host === 'rebind.example.com') return [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
       if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
       if (host === 'mapped.example.com') return [{ address: '::ffff:169.254.169.254', family: 6 }];
+      if (host === 'translated.example.com') return [{ address: '::ffff:0:7f00:1', family: 6 }];
       throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
     },
   });
@@ -123,6 +124,7 @@ describe('web_fetch refuses internal addresses', () => {
     ['AWS IPv6 metadata', () => 'http://[fd00:ec2::254]/', /cloud metadata service/],
     ['IPv4-mapped IPv6 loopback', () => 'http://[::ffff:127.0.0.1]/', /IPv4-mapped form of a loopback address/],
     ['NAT64 of metadata', () => 'http://[64:ff9b::a9fe:a9fe]/', /NAT64 form of the cloud metadata service/],
+    ['IPv4-translated loopback', () => `http://[::ffff:0:7f00:1]:${port}/page`, /IPv4-translated form of a loopback address/],
     ['6to4 of private', () => 'http://[2002:c0a8:0101::1]/', /6to4 form of a private address/],
     ['private 10/8', () => 'http://10.0.0.1/', /private address \(10\.0\.0\.0\/8\)/],
     ['private 172.16/12', () => 'http://172.20.1.1/', /private address \(172\.16\.0\.0\/12\)/],
@@ -140,6 +142,7 @@ describe('web_fetch refuses internal addresses', () => {
     ['public name resolving to loopback (one of two answers)', () => 'http://rebind.example.com/', /loopback address \(it resolves to 127\.0\.0\.1\)/],
     ['public name resolving to private', () => 'http://internal.example.com/', /private address \(10\.0\.0\.0\/8\) \(it resolves to 10\.1\.2\.3\)/],
     ['name resolving to mapped metadata', () => 'http://mapped.example.com/', /IPv4-mapped form of the cloud metadata service/],
+    ['name resolving to translated loopback', () => `http://translated.example.com:${port}/page`, /IPv4-translated form of a loopback address/],
   ])('%s', async (_name, url, why) => {
     const before = hits.length;
     const result = await strict.execute({ url: url() }, ctx);
