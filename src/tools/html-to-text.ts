@@ -9,7 +9,8 @@ import { decodeHTML } from 'entities';
  * suggests (deeply nested elements are quadratic in the parser). So the input is capped and the
  * conversion runs in a worker thread with a deadline: the worker's event loop (activity
  * heartbeats, other tool calls) never waits on it. A worker that runs out of time or memory is
- * terminated and the page comes back with its tags stripped, with a note saying so.
+ * terminated and the page comes back with its tags stripped, with a note saying so. At most
+ * MAX_CONCURRENT_CONVERSIONS workers run at once.
  */
 
 export interface HtmlText {
@@ -34,8 +35,10 @@ export const HTML_CONVERT_TIMEOUT_MS = 5_000;
 /** Plain JavaScript, so it starts the same from src/ (tsx, vitest) and from dist/ (see its header). */
 const WORKER_URL = new URL('./html-to-text-worker.mjs', import.meta.url);
 
-/** Enough heap for a 2 MB page's DOM; a page that needs more is not worth converting. */
+/** Enough heap for a 2 MB page's DOM (dense ones need ~100 MB); a page that needs more is not worth converting. */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
+/** Workers at once, so parallel fetches cannot multiply that heap; the others wait off the event loop. */
+export const MAX_CONCURRENT_CONVERSIONS = 2;
 
 export async function htmlToText(html: string, baseUrl?: string, opts: HtmlToTextOptions = {}): Promise<HtmlText> {
   const maxChars = opts.maxChars ?? MAX_HTML_CHARS;
@@ -44,7 +47,13 @@ export async function htmlToText(html: string, baseUrl?: string, opts: HtmlToTex
   const input = cut ? html.slice(0, maxChars) : html;
   const cutNote = cut ? `HTML cut to its first ${maxChars} of ${html.length} characters before conversion` : undefined;
 
-  const outcome = await convertInWorker(input, baseUrl, timeoutMs, opts.signal);
+  const release = await conversionSlot(opts.signal);
+  let outcome: WorkerOutcome;
+  try {
+    outcome = await convertInWorker(input, baseUrl, timeoutMs, opts.signal);
+  } finally {
+    release();
+  }
   if (outcome.ok) {
     return cutNote ? { ...outcome.value, note: `${cutNote}.` } : outcome.value;
   }
@@ -105,6 +114,39 @@ function convertInWorker(html: string, baseUrl: string | undefined, timeoutMs: n
     });
     worker.once('exit', (code) => finish(() => resolve({ ok: false, reason: `the converter stopped (exit code ${code})` })));
   });
+}
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Waits for one of the MAX_CONCURRENT_CONVERSIONS slots; the returned function frees it. */
+async function conversionSlot(signal?: AbortSignal): Promise<() => void> {
+  signal?.throwIfAborted();
+  if (running < MAX_CONCURRENT_CONVERSIONS) {
+    running++;
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        waiting.splice(waiting.indexOf(wake), 1);
+        reject(signal?.reason);
+      };
+      waiting.push(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    // the slot was handed over by the releaser: `running` already counts it
+  }
+  let freed = false;
+  return () => {
+    if (freed) return;
+    freed = true;
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
 }
 
 const RAW_TEXT = new Set(['script', 'style', 'noscript', 'template', 'textarea', 'title', 'xmp']);

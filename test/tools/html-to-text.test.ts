@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { htmlToText, stripTags } from '../../src/tools/html-to-text.js';
+import { MAX_CONCURRENT_CONVERSIONS, htmlToText, stripTags } from '../../src/tools/html-to-text.js';
 import { watchEventLoop } from '../helpers/event-loop.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -74,6 +74,19 @@ describe('htmlToText', () => {
     expect(text).not.toContain('TAIL');
     expect(note).toMatch(/^HTML cut to its first 100 of \d+ characters before conversion\.$/);
   });
+
+  it('runs a bounded number of workers; the others wait, and can be aborted while waiting', async () => {
+    const slow = '<div>x'.repeat(300_000);
+    const start = performance.now();
+    const busy = Array.from({ length: MAX_CONCURRENT_CONVERSIONS }, () => htmlToText(slow, undefined, { timeoutMs: 1_000 }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('gave up waiting')), 200);
+    await expect(htmlToText('<p>small</p>', undefined, { signal: controller.signal })).rejects.toThrow('gave up waiting');
+    const queued = await htmlToText('<p>queued</p>');
+    expect(queued.text).toBe('queued');
+    expect(performance.now() - start).toBeGreaterThanOrEqual(1_000); // it got a slot when a busy one gave up
+    for (const done of await Promise.all(busy)) expect(done.note).toMatch(/took longer than 1000 ms/);
+  }, 20_000);
 
   it('stops the worker when the caller aborts', async () => {
     const controller = new AbortController();
