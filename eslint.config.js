@@ -15,7 +15,9 @@ export default defineConfig(
       parserOptions: {
         // Type-aware linting from tsconfig.json; root JS files are not in it, so they get
         // TypeScript's default project.
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bin/*.js', 'eslint-rules/*.js'] },
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bin/*.js', 'eslint-rules/*.js', 'src/tools/*.mjs'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

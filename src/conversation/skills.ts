@@ -1,9 +1,10 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import { InvalidSkillNameError } from './errors.js';
 
 /**
- * Skills: `skills/<name>/SKILL.md` in the workspace, with a small YAML-style frontmatter:
+ * Skills: `skills/<name>/SKILL.md` in the workspace, with YAML frontmatter:
  *
  *     ---
  *     description: What the skill is for (shown to the model)
@@ -118,48 +119,80 @@ async function readHead(path: string, maxBytes: number): Promise<string> {
 
 export type FrontmatterValue = string | boolean | string[];
 
+/** Frontmatter longer than this is not looked for (the whole file is then instructions). */
+export const MAX_FRONTMATTER_CHARS = 16_384;
+
 /**
- * Reads `key: value` pairs between leading `---` lines. Values may be quoted; `true`/`false`
- * become booleans; lists are `[a, b]` or indented `- a` lines. Anything else is ignored.
+ * YAML for untrusted files: the core schema with no extra or YAML 1.1 tags, no merge keys, and
+ * few aliases (a "billion laughs" document expands exponentially when converted).
+ */
+const YAML_OPTIONS = {
+  schema: 'core',
+  customTags: [],
+  resolveKnownTags: false,
+  merge: false,
+  stringKeys: true,
+  uniqueKeys: true,
+  prettyErrors: false,
+} satisfies ParseOptions & DocumentOptions & SchemaOptions;
+const MAX_ALIAS_COUNT = 10;
+
+/**
+ * Reads the YAML mapping between a leading `---` line and the next `---` line. Strings and
+ * booleans are kept, numbers become strings, lists become lists of strings; anything else is
+ * dropped. Frontmatter that is not valid YAML, or not a mapping, gives no fields (the body is
+ * still what follows it).
  */
 export function parseFrontmatter(text: string): { fields: Record<string, FrontmatterValue>; body: string } {
   const normalized = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
-  const match = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(normalized);
-  if (!match) return { fields: {}, body: normalized };
-  const fields: Record<string, FrontmatterValue> = {};
-  let listKey: string | undefined;
-  for (const line of match[1]!.split('\n')) {
-    const item = /^\s+-\s+(.*)$/.exec(line);
-    if (item && listKey !== undefined) {
-      const list = fields[listKey];
-      fields[listKey] = [...(Array.isArray(list) ? list : []), unquote(item[1]!)];
-      continue;
-    }
-    const pair = /^([A-Za-z_][\w-]*)\s*:\s*(.*)$/.exec(line);
-    if (!pair) continue;
-    const key = pair[1]!;
-    const raw = pair[2]!.trim();
-    listKey = raw === '' ? key : undefined;
-    if (raw === '') continue;
-    if (raw.startsWith('[') && raw.endsWith(']')) fields[key] = splitList(raw.slice(1, -1));
-    else if (/^(true|false)$/i.test(raw)) fields[key] = raw.toLowerCase() === 'true';
-    else fields[key] = unquote(raw);
-  }
-  return { fields, body: normalized.slice(match[0].length) };
+  const block = frontmatterBlock(normalized);
+  if (!block) return { fields: {}, body: normalized };
+  return { fields: yamlFields(block.yaml), body: normalized.slice(block.end) };
 }
 
-function unquote(value: string): string {
-  const v = value.trim();
-  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
-    return v.slice(1, -1);
+/** The YAML text and where the body starts, when the file opens with a `---` fenced block. */
+function frontmatterBlock(text: string): { yaml: string; end: number } | undefined {
+  if (!text.startsWith('---\n')) return undefined;
+  const head = text.slice(0, MAX_FRONTMATTER_CHARS + 8);
+  for (let at = head.indexOf('\n', 3); at !== -1; at = head.indexOf('\n', at + 1)) {
+    // a closing fence: `---` alone on its line (trailing blanks allowed), or at the end of the file
+    const lineEnd = text.indexOf('\n', at + 1);
+    const line = text.slice(at + 1, lineEnd === -1 ? text.length : lineEnd);
+    if (/^---[ \t]*$/.test(line)) {
+      return { yaml: text.slice(4, at), end: lineEnd === -1 ? text.length : lineEnd + 1 };
+    }
   }
-  return v;
+  return undefined;
+}
+
+function yamlFields(source: string): Record<string, FrontmatterValue> {
+  let value: unknown;
+  try {
+    const doc = parseDocument(source, YAML_OPTIONS);
+    if (doc.errors.length > 0) return {};
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return {}; // too many aliases, or a YAML error the parser threw
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  const fields: Record<string, FrontmatterValue> = {};
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    if (key === '__proto__') continue; // would replace the prototype of `fields`
+    if (typeof raw === 'boolean') fields[key] = raw;
+    else if (isScalar(raw)) fields[key] = String(raw);
+    else if (Array.isArray(raw)) fields[key] = raw.filter(isScalar).map(String);
+  }
+  return fields;
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 function splitList(value: string): string[] {
   return value
     .split(',')
-    .map(unquote)
+    .map((item) => item.trim())
     .filter((item) => item !== '');
 }
 

@@ -1,12 +1,18 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+type IPv4 = ipaddr.IPv4;
+type IPv6 = ipaddr.IPv6;
 
 /**
  * Decides whether web_fetch may contact a URL: http(s) only, and never an address inside the
  * agent's own network (loopback, private ranges, link-local, cloud metadata, …) unless the
  * operator allow-listed it. Hosts are normalised by WHATWG URL parsing first, which turns odd IPv4
  * spellings (`2130706433`, `0177.0.0.1`, `127.1`, `0x7f.1`) into dotted quads; literal addresses
- * are checked before DNS and every resolved address after it.
+ * are checked before DNS and every resolved address after it. Addresses are classified with
+ * ipaddr.js's special-purpose ranges: only public unicast passes, and an IPv6 address that
+ * carries an IPv4 one (mapped, translated, compatible, NAT64, 6to4, Teredo) is judged by it too.
  */
 
 /** A URL or address was refused; the message is safe to show to the model. */
@@ -36,62 +42,46 @@ const BLOCKED_HOSTNAMES = new Set([
 ]);
 const BLOCKED_SUFFIXES = ['.localhost', '.internal', '.local'];
 
-interface Range {
-  bytes: number[];
-  prefix: number;
-  reason: string;
-}
+/** Special ranges by ipaddr.js's name (its `range()`); anything but `unicast` is refused. */
+const V4_REASONS: Record<string, string> = {
+  unspecified: 'a "this network" address (0.0.0.0/8)',
+  broadcast: 'the broadcast address',
+  multicast: 'a multicast address (224.0.0.0/4)',
+  linkLocal: 'a link-local address (169.254.0.0/16)',
+  loopback: 'a loopback address',
+  carrierGradeNat: 'a carrier-grade NAT address (100.64.0.0/10)',
+  reserved: 'a reserved, benchmarking or documentation address',
+  as112: 'an AS112 DNS sink address',
+  amt: 'an AMT relay address',
+};
+const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
-const V4_RANGES: Range[] = [
-  v4('0.0.0.0', 8, 'a "this network" address (0.0.0.0/8)'),
-  v4('10.0.0.0', 8, 'a private address (10.0.0.0/8)'),
-  v4('100.64.0.0', 10, 'a carrier-grade NAT address (100.64.0.0/10)'),
-  v4('127.0.0.0', 8, 'a loopback address'),
-  v4('169.254.169.254', 32, 'the cloud metadata service'),
-  v4('169.254.0.0', 16, 'a link-local address (169.254.0.0/16)'),
-  v4('172.16.0.0', 12, 'a private address (172.16.0.0/12)'),
-  v4('192.0.0.0', 24, 'an IETF protocol address (192.0.0.0/24)'),
-  v4('192.0.2.0', 24, 'a documentation address'),
-  v4('192.88.99.0', 24, 'a 6to4 relay address'),
-  v4('192.168.0.0', 16, 'a private address (192.168.0.0/16)'),
-  v4('198.18.0.0', 15, 'a benchmarking address (198.18.0.0/15)'),
-  v4('198.51.100.0', 24, 'a documentation address'),
-  v4('203.0.113.0', 24, 'a documentation address'),
-  v4('224.0.0.0', 4, 'a multicast address'),
-  v4('255.255.255.255', 32, 'the broadcast address'),
-  v4('240.0.0.0', 4, 'a reserved address (240.0.0.0/4)'),
-];
+const V6_REASONS: Record<string, string> = {
+  unspecified: 'the unspecified address',
+  loopback: 'a loopback address',
+  linkLocal: 'a link-local address (fe80::/10)',
+  multicast: 'a multicast address',
+  uniqueLocal: 'a unique-local (private) address (fc00::/7)',
+  deprecatedSiteLocal: 'a site-local address (fec0::/10)',
+  discard: 'a discard-only address (100::/64)',
+  rfc6145: 'an IPv4-translated address (::ffff:0:0:0/96)',
+  rfc6052: 'a local-use NAT64 address (64:ff9b:1::/48)',
+  teredo: 'a Teredo tunnel address (2001::/32)',
+  benchmarking: 'a benchmarking address',
+  reserved: 'a reserved or documentation address',
+};
 
-const V6_RANGES: Range[] = [
-  v6('::1', 128, 'a loopback address'),
-  v6('::', 128, 'the unspecified address'),
-  v6('fd00:ec2::254', 128, 'the cloud metadata service'),
-  v6('fc00::', 7, 'a unique-local (private) address (fc00::/7)'),
-  v6('fe80::', 10, 'a link-local address (fe80::/10)'),
-  v6('fec0::', 10, 'a site-local address (fec0::/10)'),
-  v6('ff00::', 8, 'a multicast address'),
-  v6('100::', 64, 'a discard-only address'),
-  v6('2001:db8::', 32, 'a documentation address'),
-  v6('2001::', 32, 'a Teredo tunnel address'),
-  v6('64:ff9b:1::', 48, 'a local-use NAT64 address'),
-];
+/** Cloud metadata endpoints, named as such (their ranges are blocked anyway). */
+const METADATA = [ipaddr.parse('169.254.169.254'), ipaddr.parse('fd00:ec2::254')];
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96');
+/** Global unicast: the only IPv6 space with public addresses in it. */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
 
-/** Why an address may not be contacted, or undefined when it is a public address. */
+/** Why an address may not be contacted, or undefined when it is a public unicast address. */
 export function blockedAddressReason(address: string): string | undefined {
-  const kind = isIP(stripZone(address));
-  if (kind === 4) return matchRange(parseV4(address), V4_RANGES);
-  if (kind === 6) {
-    const bytes = parseV6(stripZone(address));
-    if (!bytes) return 'not a valid IP address';
-    const embedded = embeddedV4(bytes);
-    if (embedded) {
-      const inner = matchRange(embedded.bytes, V4_RANGES);
-      if (inner) return `${embedded.kind} of ${inner}`;
-      if (embedded.kind === 'an IPv4-compatible form') return 'a deprecated IPv4-compatible address';
-    }
-    return matchRange(bytes, V6_RANGES);
-  }
-  return 'not a valid IP address';
+  const ip = parseAddress(address);
+  if (!ip) return 'not a valid IP address';
+  return ip.kind() === 'ipv4' ? v4Reason(ip as IPv4) : v6Reason(ip as IPv6);
 }
 
 /**
@@ -100,22 +90,23 @@ export function blockedAddressReason(address: string): string | undefined {
  */
 export class HostAllowList {
   private readonly names = new Set<string>();
-  private readonly ranges: Array<{ bytes: number[]; prefix: number; family: 4 | 6 }> = [];
+  private readonly ranges: Array<[IPv4 | IPv6, number]> = [];
 
   constructor(entries: readonly string[] = []) {
     for (const raw of entries) {
       const entry = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
       if (entry === '') continue;
-      const [addr = '', prefixText] = entry.split('/');
-      const family = isIP(addr);
-      if (family === 4 || family === 6) {
-        const bytes = family === 4 ? parseV4(addr) : parseV6(addr);
-        const max = family === 4 ? 32 : 128;
+      const [addr = '', prefixText, ...rest] = entry.split('/');
+      const ip = parseAddress(addr);
+      if (ip) {
+        const max = ip.kind() === 'ipv4' ? 32 : 128;
         const prefix = prefixText === undefined ? max : Number(prefixText);
-        if (!bytes || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+        if (rest.length > 0 || !/^\d{1,3}$/.test(prefixText ?? String(max)) || prefix > max) {
           throw new Error(`allowPrivateHosts: "${raw}" is not a valid address or CIDR range`);
         }
-        this.ranges.push({ bytes, prefix, family });
+        this.ranges.push([ip, prefix]);
+      } else if (prefixText !== undefined) {
+        throw new Error(`allowPrivateHosts: "${raw}" is not a valid address or CIDR range`);
       } else {
         this.names.add(normaliseHostname(entry));
       }
@@ -131,18 +122,12 @@ export class HostAllowList {
   }
 
   allowsAddress(address: string): boolean {
-    const plain = stripZone(address);
-    const family = isIP(plain);
-    if (family !== 4 && family !== 6) return false;
-    const bytes = family === 4 ? parseV4(plain) : parseV6(plain);
-    if (!bytes) return false;
+    const ip = parseAddress(address);
+    if (!ip) return false;
     // An IPv4-mapped IPv6 address is allowed when its IPv4 form is.
-    const mapped = family === 6 ? embeddedV4(bytes) : undefined;
-    const asV4 = family === 4 ? bytes : mapped?.kind === 'an IPv4-mapped form' ? mapped.bytes : undefined;
-    return this.ranges.some((range) => {
-      const candidate = range.family === 4 ? asV4 : family === 6 ? bytes : undefined;
-      return candidate !== undefined && inPrefix(candidate, range.bytes, range.prefix);
-    });
+    const forms: Array<IPv4 | IPv6> = [ip];
+    if (ip.kind() === 'ipv6' && (ip as IPv6).isIPv4MappedAddress()) forms.push((ip as IPv6).toIPv4Address());
+    return forms.some((form) => this.ranges.some(([base, prefix]) => base.kind() === form.kind() && form.match(base, prefix)));
   }
 }
 
@@ -229,71 +214,78 @@ function stripZone(address: string): string {
   return at === -1 ? address : address.slice(0, at);
 }
 
-function v4(address: string, prefix: number, reason: string): Range {
-  return { bytes: parseV4(address), prefix, reason };
-}
-
-function v6(address: string, prefix: number, reason: string): Range {
-  const bytes = parseV6(address);
-  if (!bytes) throw new Error(`bad IPv6 constant ${address}`);
-  return { bytes, prefix, reason };
-}
-
-/** Dotted quad to 4 bytes (input already validated by `isIP`). */
-function parseV4(address: string): number[] {
-  return address.split('.').map((part) => Number(part) & 255);
-}
-
-/** IPv6 text (optionally ending in a dotted quad) to 16 bytes. */
-function parseV6(address: string): number[] | undefined {
-  let text = address.toLowerCase();
-  let tailV4: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    const quad = text.slice(lastColon + 1);
-    if (isIP(quad) !== 4) return undefined;
-    tailV4 = parseV4(quad);
-    text = `${text.slice(0, lastColon + 1)}0:0`;
+function v4Reason(ip: IPv4): string | undefined {
+  if (isMetadata(ip)) return 'the cloud metadata service';
+  const range = ip.range();
+  if (range === 'unicast') return undefined;
+  if (range === 'private') {
+    const cidr = PRIVATE_V4.find((text) => ip.match(ipaddr.IPv4.parseCIDR(text)));
+    return `a private address (${cidr ?? 'RFC 1918'})`;
   }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const head = parse(halves[0] ?? '');
-  const tail = halves.length === 2 ? parse(halves[1] ?? '') : [];
-  const fill = 8 - head.length - tail.length;
-  if (fill < 0 || (halves.length === 1 && fill !== 0)) return undefined;
-  const groups = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
-  if (groups.some((g) => Number.isNaN(g) || g < 0 || g > 0xffff)) return undefined;
-  const bytes = groups.flatMap((g) => [g >> 8, g & 255]);
-  if (tailV4.length === 4) bytes.splice(12, 4, ...tailV4);
-  return bytes;
+  return V4_REASONS[range] ?? `a special-purpose address (${range})`;
 }
 
-/** The IPv4 address carried inside an IPv6 one (mapped, NAT64, 6to4, compatible), if any. */
-function embeddedV4(bytes: number[]): { bytes: number[]; kind: string } | undefined {
-  const zeros = (from: number, to: number): boolean => bytes.slice(from, to).every((b) => b === 0);
-  if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) {
-    return { bytes: bytes.slice(12, 16), kind: 'an IPv4-mapped form' };
+function v6Reason(ip: IPv6): string | undefined {
+  if (isMetadata(ip)) return 'the cloud metadata service';
+  const embedded = embeddedV4(ip);
+  if (embedded) {
+    const inner = v4Reason(embedded.v4);
+    if (inner) return `${embedded.form} of ${inner}`;
+    if (embedded.refused) return embedded.refused;
+    return undefined; // a public IPv4 address reached through IPv6
   }
-  if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12)) {
-    return { bytes: bytes.slice(12, 16), kind: 'a NAT64 form' };
-  }
-  if (bytes[0] === 0x20 && bytes[1] === 0x02) return { bytes: bytes.slice(2, 6), kind: 'a 6to4 form' };
-  if (zeros(0, 12) && !zeros(12, 15)) return { bytes: bytes.slice(12, 16), kind: 'an IPv4-compatible form' };
+  const range = ip.range();
+  if (range !== 'unicast') return V6_REASONS[range] ?? `a special-purpose address (${range})`;
+  if (!ip.match(GLOBAL_UNICAST)) return 'a reserved IPv6 address (outside 2000::/3)';
   return undefined;
 }
 
-function matchRange(bytes: number[], ranges: Range[]): string | undefined {
-  return ranges.find((range) => inPrefix(bytes, range.bytes, range.prefix))?.reason;
+/**
+ * The IPv4 address an IPv6 one carries, for the forms that reach it: mapped and the NAT64
+ * well-known prefix and 6to4 may carry a public one; translated, IPv4-compatible and Teredo
+ * addresses are refused whatever they carry (`refused` says why).
+ */
+function embeddedV4(ip: IPv6): { v4: IPv4; form: string; refused?: string } | undefined {
+  const p = ip.parts;
+  const quad = (high: number, low: number): IPv4 => new ipaddr.IPv4([high >> 8, high & 255, low >> 8, low & 255]);
+  const last = quad(p[6] ?? 0, p[7] ?? 0);
+  switch (ip.range()) {
+    case 'ipv4Mapped':
+      return { v4: ip.toIPv4Address(), form: 'an IPv4-mapped form' };
+    case 'rfc6145':
+      return { v4: last, form: 'an IPv4-translated form', refused: V6_REASONS['rfc6145'] };
+    case 'rfc6052':
+      return ip.match(NAT64_WELL_KNOWN) ? { v4: last, form: 'a NAT64 form' } : undefined;
+    case '6to4':
+      return { v4: quad(p[1] ?? 0, p[2] ?? 0), form: 'a 6to4 form' };
+    case 'teredo': // the client address is stored inverted
+      return { v4: quad(~(p[6] ?? 0) & 0xffff, ~(p[7] ?? 0) & 0xffff), form: 'a Teredo form', refused: V6_REASONS['teredo'] };
+    case 'unicast':
+      // ::a.b.c.d (:: and ::1 have ranges of their own)
+      return p.slice(0, 6).every((part) => part === 0)
+        ? { v4: last, form: 'an IPv4-compatible form', refused: 'a deprecated IPv4-compatible address (::/96)' }
+        : undefined;
+    default:
+      return undefined;
+  }
 }
 
-function inPrefix(bytes: number[], base: number[], prefix: number): boolean {
-  if (bytes.length !== base.length) return false;
-  for (let bit = 0; bit < prefix; bit += 8) {
-    const index = bit / 8;
-    const take = Math.min(8, prefix - bit);
-    const mask = (0xff << (8 - take)) & 0xff;
-    if (((bytes[index] ?? 0) & mask) !== ((base[index] ?? 0) & mask)) return false;
+function isMetadata(ip: IPv4 | IPv6): boolean {
+  return METADATA.some((known) => known.kind() === ip.kind() && ip.match(known, ip.kind() === 'ipv4' ? 32 : 128));
+}
+
+/**
+ * Strict parse: only what `net.isIP` accepts (no `127.1` or octal spellings). IPv6 text goes
+ * through WHATWG URL normalisation first: ipaddr.js reads `::a.b.c.d` as `::ffff:a.b.c.d`.
+ */
+function parseAddress(address: string): IPv4 | IPv6 | undefined {
+  const plain = stripZone(address);
+  const family = isIP(plain);
+  try {
+    if (family === 4) return ipaddr.IPv4.parse(plain);
+    if (family === 6) return ipaddr.IPv6.parse(new URL(`http://[${plain}]/`).hostname.slice(1, -1));
+  } catch {
+    // not an address after all
   }
-  return true;
+  return undefined;
 }

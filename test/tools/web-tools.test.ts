@@ -7,6 +7,7 @@ import { ToolRegistry } from '../../src/core/tool-registry.js';
 import { blockedAddressReason } from '../../src/tools/url-guard.js';
 import { createWebFetchTool } from '../../src/tools/web-fetch-tool.js';
 import { createWebSearchTool } from '../../src/tools/web-search-tool.js';
+import { watchEventLoop } from '../helpers/event-loop.js';
 import { textTool } from '../support/text-tool.js';
 
 const ctx: ToolContext = { sessionId: 'test:web' };
@@ -28,6 +29,9 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     case '/page':
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(PAGE);
+    case '/a-quote': // quadratic for the old hand-written converter: minutes at 2 MB
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end(`<title>Hostile</title><p>Readable part</p>${'<a "'.repeat(512 * 1024 - 16)}`);
     case '/json':
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"ok":true,"items":[1,2,3]}');
@@ -105,6 +109,7 @@ describe('web_fetch refuses internal addresses', () => {
         if (host === 'rebind.example.com') return [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
         if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
         if (host === 'mapped.example.com') return [{ address: '::ffff:169.254.169.254', family: 6 }];
+        if (host === 'translated.example.com') return [{ address: '::ffff:0:7f00:1', family: 6 }];
         throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
       },
     }),
@@ -122,6 +127,7 @@ describe('web_fetch refuses internal addresses', () => {
     ['AWS IPv6 metadata', () => 'http://[fd00:ec2::254]/', /cloud metadata service/],
     ['IPv4-mapped IPv6 loopback', () => 'http://[::ffff:127.0.0.1]/', /IPv4-mapped form of a loopback address/],
     ['NAT64 of metadata', () => 'http://[64:ff9b::a9fe:a9fe]/', /NAT64 form of the cloud metadata service/],
+    ['IPv4-translated loopback', () => `http://[::ffff:0:7f00:1]:${port}/page`, /IPv4-translated form of a loopback address/],
     ['6to4 of private', () => 'http://[2002:c0a8:0101::1]/', /6to4 form of a private address/],
     ['private 10/8', () => 'http://10.0.0.1/', /private address \(10\.0\.0\.0\/8\)/],
     ['private 172.16/12', () => 'http://172.20.1.1/', /private address \(172\.16\.0\.0\/12\)/],
@@ -139,6 +145,7 @@ describe('web_fetch refuses internal addresses', () => {
     ['public name resolving to loopback (one of two answers)', () => 'http://rebind.example.com/', /loopback address \(it resolves to 127\.0\.0\.1\)/],
     ['public name resolving to private', () => 'http://internal.example.com/', /private address \(10\.0\.0\.0\/8\) \(it resolves to 10\.1\.2\.3\)/],
     ['name resolving to mapped metadata', () => 'http://mapped.example.com/', /IPv4-mapped form of the cloud metadata service/],
+    ['name resolving to translated loopback', () => `http://translated.example.com:${port}/page`, /IPv4-translated form of a loopback address/],
   ])('%s', async (_name, url, why) => {
     const before = hits.length;
     const result = await strict.execute({ url: url() }, ctx);
@@ -167,6 +174,17 @@ describe('web_fetch with an allow-listed local server', () => {
     expect(result).not.toContain('color:red');
     expect(result).not.toContain('<p>');
   });
+
+  it('converts a 2 MB page of `<a "` quickly, without holding the event loop', async () => {
+    const full = textTool(createWebFetchTool({ allowPrivateHosts: ['127.0.0.1'] })); // default 2 MB byte cap
+    const { value, ms, longestGap } = await watchEventLoop(() => full.execute({ url: `${origin}/a-quote` }, ctx));
+    console.log(`web_fetch of a 2 MB '<a "' page: ${ms.toFixed(0)} ms, longest event-loop gap ${longestGap.toFixed(0)} ms`);
+    expect(value).toContain('Title: Hostile');
+    expect(value).toContain('Readable part');
+    expect(value).not.toContain('could not be converted');
+    expect(ms).toBeLessThan(3_000); // goal < 1 s; generous for a shared machine
+    expect(longestGap).toBeLessThan(1_000);
+  }, 15_000);
 
   it('returns JSON as is, and truncates to max_chars with a note', async () => {
     expect(await tool.execute({ url: `${origin}/json` }, ctx)).toContain('\n{"ok":true,"items":[1,2,3]}');
