@@ -32,6 +32,17 @@ ENV NODE_ENV=production \
     EXOCLAW_HEALTH_PORT=8080 \
     HOME=/home/exoclaw
 WORKDIR /app
+# exec runs each command in a bubblewrap sandbox (docs/tools.md, "Isolation"). bwrap needs user
+# namespaces at run time, and this image runs as a non-root user, so without them there is no
+# fallback: the worker logs "exec isolation: none available" and refuses exec (or configure
+# tools.exec.sandbox). Docker's default seccomp profile refuses user namespaces (run with a profile
+# that allows them, e.g. --security-opt seccomp=unconfined; Ubuntu hosts may also restrict them
+# through AppArmor), and mounting a fresh /proc inside needs an unmasked /proc (docker:
+# --security-opt systempaths=unconfined; Kubernetes: securityContext.procMount: Unmasked, which
+# needs hostUsers: false, and seccompProfile Unconfined or a profile allowing unshare/clone).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends bubblewrap \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Compiled code only: with no sources beside it, bin/exoclaw-temporal.js runs dist/src/cli.js.

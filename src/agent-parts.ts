@@ -51,6 +51,8 @@ export async function createAgentParts(
         timeoutSeconds: toolsConfig.exec.timeout,
         denyPatterns: toolsConfig.exec.denyPatterns,
         sandbox: sandbox.enabled && sandbox.url ? { url: sandbox.url } : undefined,
+        isolation: toolsConfig.exec,
+        env: toolsConfig.exec.env,
       },
       web: {
         fetch: {

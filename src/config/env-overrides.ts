@@ -31,6 +31,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'OPENAI_API_KEY', kind: 'string', apply: to('providers', 'openai', 'apiKey') },
   { name: 'OPENAI_BASE_URL', kind: 'string', apply: to('providers', 'openai', 'apiBase') },
   { name: 'EXOCLAW_EXEC_TIMEOUT', kind: 'number', apply: to('tools', 'exec', 'timeout') },
+  { name: 'EXOCLAW_EXEC_ISOLATION', kind: 'string', apply: to('tools', 'exec', 'isolation') },
   {
     name: 'EXOCLAW_SANDBOX_URL',
     kind: 'string',

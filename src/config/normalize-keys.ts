@@ -12,6 +12,7 @@ const USER_KEYED_MAPS: readonly string[][] = [['providers'], ['tools', 'mcpServe
 const VERBATIM_SUBTREES: readonly string[][] = [
   ['providers', '*', 'extraHeaders'],
   ['tools', 'mcpServers', '*', 'env'],
+  ['tools', 'exec', 'env'],
   ['tools', 'mcpServers', '*', 'headers'],
 ];
 

@@ -1,3 +1,4 @@
+import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 import { isIanaTimeZone } from '../time-zone.js';
 
@@ -60,6 +61,30 @@ export const ToolsConfigSchema = z.object({
         .prefault({}),
       /** Regular expressions; a matching command is refused (a speed bump, not a boundary). */
       denyPatterns: z.array(z.string()).optional(),
+      /**
+       * How commands are kept away from the worker: "auto" (bwrap if it works here, else another
+       * uid if the worker is root, else exec is refused), "bwrap", "user", or "none" — the explicit
+       * opt-in to unisolated commands. Ignored when a sandbox is configured.
+       */
+      isolation: z.enum(['auto', 'bwrap', 'user', 'none']).default('auto'),
+      /** Commands may use the network; false gives bwrap sandboxes only a private loopback. */
+      network: z.boolean().default(true),
+      /** Host paths visible read-only inside the bwrap sandbox (e.g. a toolchain under /opt). */
+      readOnlyPaths: z
+        .array(
+          z.string().refine((path) => isAbsolute(path) && normalize(path) !== '/', {
+            message: 'use an absolute path other than "/"',
+          }),
+        )
+        .default([]),
+      /** The unprivileged user commands run as in the "user" mode (default 65534, nobody). */
+      user: z
+        .object({ uid: positiveInt().default(65534), gid: positiveInt().default(65534) })
+        .prefault({}),
+      /** Extra environment variables for commands (the only ones besides PATH, HOME, LANG, TERM, TZ, PWD). */
+      env: z
+        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use a shell variable name'), z.string())
+        .default({}),
     })
     .prefault({}),
   restrictToWorkspace: z.boolean().default(true),

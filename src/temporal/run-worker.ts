@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { execIsolationNotices } from '../tools/exec-isolation.js';
 import { createAgentWorker } from './agent-worker.js';
 import type { ResolvedConnection } from './connection.js';
 import { packageRoot } from '../package-root.js';
@@ -54,6 +55,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   const source = opts.workflowBundle ? undefined : workflowSource();
   const workflows = describeWorkflows(opts.workflowBundle, source, logger);
   const { deps, close: closeDeps } = await createWorkerDeps(config, { logger });
+  logExecIsolation(config, logger);
   if (opts.heartbeatIntervalMs !== undefined) deps.heartbeatIntervalMs = opts.heartbeatIntervalMs;
 
   let agent;
@@ -95,6 +97,17 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       await done;
     },
   };
+}
+
+/** "exec isolation: bwrap (…)" — which isolation this worker's exec has (the probe already ran with the tools). */
+function logExecIsolation(config: Config, logger: Logger): void {
+  const exec = config.tools.exec;
+  const notices = execIsolationNotices(exec, {
+    sandboxUrl: exec.sandbox.enabled ? exec.sandbox.url : undefined,
+    workspace: config.agents.defaults.workspace,
+    configFile: config.sourcePath,
+  });
+  for (const notice of notices) logger[notice.level](notice.message);
 }
 
 /**

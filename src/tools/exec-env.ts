@@ -50,3 +50,26 @@ export function scrubEnvironment(
   out.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   return { ...out, ...extra };
 }
+
+/** Worker variables an isolated command inherits (none of them can carry a credential). */
+const INHERITED_NAMES = ['PATH', 'LANG', 'LANGUAGE', 'LC_ALL', 'TERM', 'TZ'] as const;
+
+/**
+ * The environment of an isolated command: an allow list instead of a deny list, so a credential
+ * under a name nobody thought of still stays out. `HOME`, then `extra` (trusted, from config), then
+ * `PWD` are added on top.
+ */
+export function allowListedEnvironment(
+  env: NodeJS.ProcessEnv,
+  fixed: { HOME: string; PWD: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of INHERITED_NAMES) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  out.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  // PWD last: it must match the directory the command really starts in.
+  return { ...out, HOME: fixed.HOME, ...extra, PWD: fixed.PWD };
+}

@@ -3,7 +3,14 @@ import { headTail } from '../core/text.js';
 import { toolError, toolOutput, type ToolContext, type ToolResult } from '../core/tool.js';
 import { defineTool } from './define-tool.js';
 import { DEFAULT_DENY_RULES, checkCommand, compileDenyRules, type DenyRule } from './command-guard.js';
-import { scrubEnvironment } from './exec-env.js';
+import {
+  describeForModel,
+  prepareLaunch,
+  refusalMessage,
+  resolveExecIsolation,
+  type ExecIsolation,
+  type ExecIsolationSettings,
+} from './exec-isolation.js';
 import { fsError } from './fs-error.js';
 import { runProcess, type ProcessResult } from './process-runner.js';
 import { executeInSandbox, type SandboxOptions } from './sandbox-client.js';
@@ -21,6 +28,8 @@ export interface ExecToolOptions {
   sandbox?: SandboxOptions;
   /** Extra environment variables for commands (trusted: from config, not the model). */
   env?: Record<string, string>;
+  /** How commands are kept away from the worker (default: auto — bwrap, else another uid, else refused). */
+  isolation?: ExecIsolationSettings;
   /** Time between SIGTERM and SIGKILL (default 1 s). */
   killGraceMs?: number;
   /** How often progress is reported (default 1 s). */
@@ -47,18 +56,30 @@ export function interruptedAttemptMessage(command: string): string {
   );
 }
 
-/** `exec`: run a shell command in the workspace, with a timeout, an output cap and a scrubbed environment. */
+/** `exec`: run a shell command in the workspace, isolated from the worker, with a timeout and an output cap. */
 export function createExecTool(opts: ExecToolOptions) {
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_EXEC_TIMEOUT_SECONDS;
   const maxOutputChars = opts.maxOutputChars ?? DEFAULT_EXEC_MAX_OUTPUT_CHARS;
   const rules = opts.denyPatterns ? compileDenyRules(opts.denyPatterns) : [...DEFAULT_DENY_RULES];
-  const where = opts.sandbox ? 'in an isolated sandbox' : 'on the agent host';
+  // Decided once, when the worker builds its tools; the sandbox pod needs no local isolation.
+  const runner: { sandbox: SandboxOptions } | { isolation: ExecIsolation } = opts.sandbox
+    ? { sandbox: opts.sandbox }
+    : { isolation: resolveExecIsolation(opts.isolation) };
+  const where =
+    'isolation' in runner
+      ? describeForModel(runner.isolation)
+      : 'Runs in an isolated sandbox pod, not on the agent host; the environment holds no credentials.';
+  const killed =
+    'isolation' in runner && runner.isolation.kind === 'none'
+      ? 'the whole process group is killed, background jobs included'
+      : 'everything the command started is killed, background jobs included';
   return defineTool({
     name: 'exec',
     description:
-      `Run a shell command (/bin/sh -c) ${where}, in the workspace or a folder inside it. ` +
-      `Times out after ${timeoutSeconds}s (the whole process group is killed, background jobs included); ` +
-      `output is cut to ${maxOutputChars} characters (head and tail). Secrets are not in the environment. ` +
+      'Run a shell command (/bin/sh -c) in the workspace or a folder inside it. ' +
+      `${where} ` +
+      `Times out after ${timeoutSeconds}s (${killed}); ` +
+      `output is cut to ${maxOutputChars} characters (head and tail). ` +
       'Prefer read_file/write_file/edit_file for files.',
     args: ExecArgs,
     async execute(args, ctx: ToolContext) {
@@ -69,9 +90,9 @@ export function createExecTool(opts: ExecToolOptions) {
       if (refusal) return toolError(refusal);
 
       let result: ProcessResult;
-      if (opts.sandbox) {
+      if ('sandbox' in runner) {
         const outcome = await executeInSandbox(
-          opts.sandbox,
+          runner.sandbox,
           { command, workingDir, timeoutSeconds, sessionId: ctx.sessionId },
           ctx.signal,
           ctx.onProgress,
@@ -79,16 +100,20 @@ export function createExecTool(opts: ExecToolOptions) {
         if (!outcome.ok) return toolError(outcome.error);
         result = outcome.result;
       } else {
+        const { isolation } = runner;
+        if (isolation.kind === 'refused') return toolError(refusalMessage(isolation));
         let cwd: string;
         try {
           cwd = (await resolveWorkspacePath(opts.workspace, workingDir, 'cwd')).real;
         } catch (error) {
           return fsError(error, `use working_dir ${workingDir}`);
         }
+        const { env, launch } = prepareLaunch(isolation, { command, cwd, workspace: opts.workspace, extraEnv: opts.env });
         result = await runProcess({
           command,
           cwd,
-          env: scrubEnvironment(process.env, { ...opts.env, PWD: cwd }),
+          env,
+          ...(launch ? { launch } : {}),
           timeoutMs: timeoutSeconds * 1000,
           maxOutputBytes: maxOutputChars,
           ...(ctx.signal ? { signal: ctx.signal } : {}),

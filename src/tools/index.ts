@@ -53,11 +53,19 @@ export {
   DEFAULT_EXEC_MAX_OUTPUT_CHARS,
   type ExecToolOptions,
 } from './exec-tool.js';
-export { runProcess, type ProcessResult, type RunOptions } from './process-runner.js';
+export { runProcess, type Launch, type ProcessResult, type RunOptions } from './process-runner.js';
+export {
+  describeExecIsolation,
+  execIsolationNotices,
+  resolveExecIsolation,
+  type ExecIsolation,
+  type ExecIsolationMode,
+  type ExecIsolationSettings,
+} from './exec-isolation.js';
 export { executeInSandbox, sandboxIdFor, type SandboxOptions, type SandboxRequest } from './sandbox-client.js';
 export { startSandboxRunner, type SandboxRunner, type SandboxRunnerOptions } from './sandbox-runner.js';
 export { DEFAULT_DENY_RULES, checkCommand, compileDenyRules, type DenyRule } from './command-guard.js';
-export { scrubEnvironment, isSensitiveEnvName } from './exec-env.js';
+export { allowListedEnvironment, scrubEnvironment, isSensitiveEnvName } from './exec-env.js';
 export { createWebFetchTool, DEFAULT_FETCH_MAX_BYTES, type WebFetchToolOptions } from './web-fetch-tool.js';
 export { createWebSearchTool, BRAVE_SEARCH_URL, type WebSearchToolOptions } from './web-search-tool.js';
 export {

@@ -9,7 +9,8 @@ import { HeadTailBuffer } from './head-tail-buffer.js';
  * (including `sleep 600 &`). Output is kept as head + tail in bounded memory.
  *
  * A child that leaves the group on purpose (`setsid`, double fork into a new session) escapes
- * this; the sandbox pod is the boundary for that.
+ * the group kill; an isolation `launch` (bubblewrap's PID namespace, or `cleanup` sweeping what the
+ * call started) is what catches it.
  */
 
 export interface RunOptions {
@@ -27,6 +28,18 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Kill the command once it has written this much in total (default 256 MB): `yes` ends. */
   killAfterOutputBytes?: number;
+  /** How to start the command (default `/bin/sh -c command`): e.g. bwrap around the shell, or another uid. */
+  launch?: Launch;
+}
+
+/** A program that runs the command (it must exit when the command does), optionally as another user. */
+export interface Launch {
+  file: string;
+  args: string[];
+  uid?: number;
+  gid?: number;
+  /** Runs (synchronously) once the command has ended or been killed, and on process exit. */
+  cleanup?: () => void;
 }
 
 /** JSON-serialisable: the sandbox runner sends exactly this over HTTP. */
@@ -45,7 +58,7 @@ export interface ProcessResult {
   /** Killed for writing more than `killAfterOutputBytes`. */
   outputLimitExceeded: boolean;
   durationMs: number;
-  /** The shell's pid, which is also the process group id. */
+  /** The launched process's pid (the shell, or bwrap around it), which is also the process group id. */
   pid: number | null;
   /** Set when the shell could not be started at all. */
   spawnError?: string;
@@ -57,24 +70,34 @@ const DEFAULT_KILL_AFTER_OUTPUT = 256 * 1024 * 1024;
 /**
  * Process groups still running. A detached group would outlive this process, so when the worker
  * exits (normally or after SIGTERM handling) they are killed on the way out. SIGKILL of the
- * worker skips this; the retried activity then reports the interrupted attempt instead.
+ * worker skips this (a bubblewrap sandbox still dies with its parent); the retried activity then
+ * reports the interrupted attempt instead.
  */
-const activeGroups = new Set<number>();
+const activeGroups = new Map<number, (() => void) | undefined>();
 let exitHookInstalled = false;
 
-function trackGroup(pid: number): void {
-  activeGroups.add(pid);
+function trackGroup(pid: number, cleanup: (() => void) | undefined): void {
+  activeGroups.set(pid, cleanup);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const group of activeGroups) {
+    for (const [group, groupCleanup] of activeGroups) {
       try {
         process.kill(-group, 'SIGKILL');
       } catch {
         // already gone
       }
+      runCleanup(groupCleanup);
     }
   });
+}
+
+function runCleanup(cleanup: (() => void) | undefined): void {
+  try {
+    cleanup?.();
+  } catch {
+    // best effort: the command's result still counts
+  }
 }
 
 export function runProcess(opts: RunOptions): Promise<ProcessResult> {
@@ -103,14 +126,17 @@ export function runProcess(opts: RunOptions): Promise<ProcessResult> {
   if (opts.signal?.aborted) return Promise.resolve(result({ cancelled: true }));
 
   return new Promise<ProcessResult>((resolve) => {
-    const child = spawn('/bin/sh', ['-c', opts.command], {
+    const launch = opts.launch ?? { file: '/bin/sh', args: ['-c', opts.command] };
+    const child = spawn(launch.file, launch.args, {
       cwd: opts.cwd,
       env: opts.env,
       detached: true, // own process group: -pid reaches every descendant that stays in it
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(launch.uid === undefined ? {} : { uid: launch.uid }),
+      ...(launch.gid === undefined ? {} : { gid: launch.gid }),
     });
     const pid = child.pid ?? null;
-    if (pid !== null) trackGroup(pid);
+    if (pid !== null) trackGroup(pid, launch.cleanup);
     let timedOut = false;
     let cancelled = false;
     let outputLimitExceeded = false;
@@ -137,6 +163,7 @@ export function runProcess(opts: RunOptions): Promise<ProcessResult> {
       if (settled) return;
       settled = true;
       killGroup('SIGKILL'); // whatever is left of the group (background children) goes too
+      runCleanup(launch.cleanup);
       if (pid !== null) activeGroups.delete(pid);
       for (const t of timers) clearTimeout(t);
       clearInterval(progress);

@@ -46,7 +46,15 @@ describe('loadConfig', () => {
       contextWindowTokens: 100_000,
     });
     expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'exoclaw-temporal' });
-    expect(config.tools.exec).toEqual({ timeout: 60, sandbox: { enabled: false } });
+    expect(config.tools.exec).toEqual({
+      timeout: 60,
+      sandbox: { enabled: false },
+      isolation: 'auto',
+      network: true,
+      readOnlyPaths: [],
+      user: { uid: 65534, gid: 65534 },
+      env: {},
+    });
     expect(config.tools.restrictToWorkspace).toBe(true);
     expect(config.tools.web.search.maxResults).toBe(5);
     expect(config.tools.web.fetch.allowPrivateHosts).toEqual([]);
@@ -74,7 +82,7 @@ describe('loadConfig', () => {
       },
       tools: {
         restrict_to_workspace: false,
-        exec: { timeout: 5, deny_patterns: ['rm -rf'] },
+        exec: { timeout: 5, deny_patterns: ['rm -rf'], read_only_paths: ['/opt/go'], env: { GO_FLAGS: '-x', my_var: 'v' } },
         web: { search: { api_key: 'brave', max_results: 3 }, fetch: { allow_private_hosts: ['10.0.0.5'] } },
         mcp_servers: {
           my_server: { command: 'node', args: ['s.js'], env: { MY_VAR: '1' }, tool_timeout: 9 },
@@ -92,6 +100,8 @@ describe('loadConfig', () => {
     });
     expect(config.tools.restrictToWorkspace).toBe(false);
     expect(config.tools.exec.denyPatterns).toEqual(['rm -rf']);
+    expect(config.tools.exec.readOnlyPaths).toEqual(['/opt/go']);
+    expect(config.tools.exec.env).toEqual({ GO_FLAGS: '-x', my_var: 'v' });
     expect(config.tools.web.search).toEqual({ apiKey: 'brave', maxResults: 3 });
     expect(config.tools.web.fetch.allowPrivateHosts).toEqual(['10.0.0.5']);
     expect(config.tools.mcpServers.my_server).toEqual({ command: 'node', args: ['s.js'], env: { MY_VAR: '1' }, toolTimeout: 9 });
@@ -182,7 +192,10 @@ describe('loadConfig', () => {
   it('lists every problem in a bad file with where it is and what was wrong', () => {
     const path = writeConfig({
       agents: { defaults: { maxTokens: 'lots', temperature: 5, timezone: 'Mars/Olympus' } },
-      tools: { exec: { sandbox: { enabled: 'yes' } }, mcpServers: { broken: { args: ['x'] } } },
+      tools: {
+        exec: { sandbox: { enabled: 'yes' }, isolation: 'off', readOnlyPaths: ['opt/go'] },
+        mcpServers: { broken: { args: ['x'] } },
+      },
       providers: { anthropic: { apiKey: 12345 } },
     });
     const error = loadError(() => loadConfig({ path, env: { HOME: home } }));
@@ -193,6 +206,8 @@ describe('loadConfig', () => {
     expect(error.message).toContain('agents.defaults.temperature: must be at most 2, got 5');
     expect(error.message).toMatch(/agents\.defaults\.timezone: unknown IANA time zone.*Mars\/Olympus/);
     expect(error.message).toContain('tools.exec.sandbox.enabled: expected boolean, got "yes"');
+    expect(error.message).toMatch(/tools\.exec\.isolation: .*"auto".*"bwrap".*"user".*"none"/);
+    expect(error.message).toContain('tools.exec.readOnlyPaths.0: use an absolute path other than "/"');
     expect(error.message).toMatch(/tools\.mcpServers\.broken: give either "command"/);
     // the value of a key-like field is never echoed
     expect(error.message).toContain('providers.anthropic.apiKey: expected string, got a number');

@@ -10,7 +10,8 @@ import { scrubEnvironment } from '../../src/tools/exec-env.js';
 import { createExecTool } from '../../src/tools/exec-tool.js';
 import { HeadTailBuffer } from '../../src/tools/head-tail-buffer.js';
 import { runProcess } from '../../src/tools/process-runner.js';
-import { eventually, isAlive, liveGroupMembers } from './process-table.js';
+import { livePidsMatching } from '../durable/processes.js';
+import { eventually, liveGroupMembers } from './process-table.js';
 import { textTool } from '../support/text-tool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,12 +39,6 @@ afterAll(() => {
   rmSync(ws, { recursive: true, force: true });
 });
 
-function readPid(file: string): number {
-  const pid = Number(readFileSync(join(ws, file), 'utf8').trim());
-  started.push(pid);
-  return pid;
-}
-
 describe('exec', () => {
   it('runs in the workspace, reports stdout, stderr and the exit code', async () => {
     const exec = textTool(createExecTool({ workspace: ws }));
@@ -59,35 +54,28 @@ describe('exec', () => {
     expect(await exec.execute({ command: 'pwd', working_dir: 'missing' }, ctx)).toMatch(/^Error: "missing" does not exist/);
   });
 
-  it('kills `sleep 600` at the timeout and leaves nothing in the process table', async () => {
+  // Commands run in a PID namespace, so `$$` inside is not a host pid: the host's process table is
+  // searched for each test's own `sleep N` instead (the durable tests do the same).
+  it('kills `sleep 601` at the timeout and leaves nothing in the process table', async () => {
     const exec = textTool(createExecTool({ workspace: ws, timeoutSeconds: 1 }));
-    const result = await exec.execute({ command: 'echo $$ > sleep.pid; echo before; sleep 600' }, ctx);
+    const result = await exec.execute({ command: 'echo before; sleep 601' }, ctx);
     expect(result).toMatch(/^Error: the command timed out after 1s and its process group was killed/);
     expect(result).toContain('before');
-    const pgid = readPid('sleep.pid');
-    expect(await eventually(() => liveGroupMembers(pgid).length === 0)).toBe(true);
-    expect(isAlive(pgid)).toBe(false);
+    expect(await eventually(() => livePidsMatching('sleep 601').length === 0)).toBe(true);
   });
 
-  it('kills background children with the group when the command ends', async () => {
+  it('kills background children when the command ends', async () => {
     const exec = textTool(createExecTool({ workspace: ws }));
-    const result = await exec.execute({ command: 'sleep 600 & echo $! > bg.pid; echo $$ > sh.pid; echo started' }, ctx);
+    const result = await exec.execute({ command: 'sleep 602 & echo started' }, ctx);
     expect(result).toBe('started\nExit code: 0');
-    const bg = readPid('bg.pid');
-    const pgid = readPid('sh.pid');
-    expect(await eventually(() => !isAlive(bg))).toBe(true);
-    expect(liveGroupMembers(pgid)).toEqual([]);
+    expect(await eventually(() => livePidsMatching('sleep 602').length === 0)).toBe(true);
   });
 
   it('also kills a background child that ignores SIGTERM', async () => {
     const exec = textTool(createExecTool({ workspace: ws, killGraceMs: 300 }));
-    const result = await exec.execute(
-      { command: "sh -c 'trap \"\" TERM; echo $$ > stubborn.pid; exec sleep 600' & sleep 0.3; echo ok" },
-      ctx,
-    );
+    const result = await exec.execute({ command: "sh -c 'trap \"\" TERM; exec sleep 603' & sleep 0.3; echo ok" }, ctx);
     expect(result).toBe('ok\nExit code: 0');
-    const pid = readPid('stubborn.pid');
-    expect(await eventually(() => !isAlive(pid))).toBe(true);
+    expect(await eventually(() => livePidsMatching('sleep 603').length === 0)).toBe(true);
   });
 
   it('caps the output of `yes`, keeping head and tail in bounded memory', async () => {
@@ -166,14 +154,10 @@ describe('exec', () => {
     const controller = new AbortController();
     const t0 = Date.now();
     setTimeout(() => controller.abort(), 500);
-    const result = await exec.execute(
-      { command: 'echo $$ > cancel.pid; sleep 600 & sleep 600' },
-      { ...ctx, signal: controller.signal },
-    );
+    const result = await exec.execute({ command: 'sleep 604 & sleep 605' }, { ...ctx, signal: controller.signal });
     expect(result).toMatch(/^Error: the command was cancelled/);
     expect(Date.now() - t0).toBeLessThan(10_000); // far below the 600 s it would otherwise take
-    const pgid = readPid('cancel.pid');
-    expect(await eventually(() => liveGroupMembers(pgid).length === 0)).toBe(true);
+    expect(await eventually(() => [...livePidsMatching('sleep 604'), ...livePidsMatching('sleep 605')].length === 0)).toBe(true);
   });
 
   it('kills running commands when the worker process exits', async () => {
