@@ -22,4 +22,5 @@ export {
   type McpServerConfig,
   type ToolsConfig,
   type TemporalConfig,
+  type SecurityConfig,
 } from './config/schema.js';

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import { loadEncryptionKeys } from '../../src/encryption/load-encryption-keys.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../scripted-llm/index.js';
 import { connectClient, ExoclawClient } from '../../src/temporal/client.js';
@@ -91,6 +92,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     onWarning: (message) => logger.warn(message),
   });
   const workspace = opts.workspace ? resolve(opts.workspace) : localWorkspace(baseConfig, root, env);
+  const encryption = loadEncryptionKeys(baseConfig.security.encryption, { env });
   const namespace = baseConfig.temporal.namespace ?? DEFAULT_NAMESPACE;
   const taskQueue = opts.taskQueue ?? baseConfig.temporal.taskQueue;
 
@@ -132,9 +134,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       logger,
       shutdownGraceTime: opts.shutdownGraceTime ?? '3s',
       workflowBundle: opts.workflowBundle,
+      encryption,
     });
     cleanups.push(() => worker.stop());
-    const client = new ExoclawClient(await connectClient(connection, { workspace }), taskQueue);
+    const client = new ExoclawClient(await connectClient(connection, { workspace, encryption }), taskQueue);
     cleanups.push(() => client.close());
 
     let stopping: Promise<void> | undefined;

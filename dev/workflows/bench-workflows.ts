@@ -3,7 +3,7 @@
 // trip (workflow task → activity task → result → workflow task) and nothing else.
 import { proxyActivities } from '@temporalio/workflow';
 
-/** Implemented by the benchmark's worker (src/bench/bench-activities.ts). */
+/** Implemented by the benchmark's worker (dev/bench/bench-activities.ts). */
 export interface BenchActivities {
   benchNoop(): Promise<void>;
 }

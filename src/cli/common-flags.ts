@@ -1,5 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
+import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import { resolveConnection, type ResolvedConnection } from '../temporal/connection.js';
 
 /** Flags every command that talks to Temporal accepts. */
@@ -36,9 +38,11 @@ export interface CommandSetup {
   config: Config;
   connection: ResolvedConnection;
   taskQueue: string;
+  /** Payload encryption keys shared with the workers, when configured. */
+  encryption: EncryptionKeyRing | undefined;
 }
 
-/** Config file < environment < flags, then where Temporal is. */
+/** Config file < environment < flags, then where Temporal is and the payload encryption keys. */
 export function setupFromFlags(values: ConnectionFlagValues): CommandSetup {
   const config = loadConfig({
     path: values.config,
@@ -55,7 +59,8 @@ export function setupFromFlags(values: ConnectionFlagValues): CommandSetup {
     connection.apiKey = config.temporal.apiKey;
     connection.tls ??= true;
   }
-  return { config, connection, taskQueue: config.temporal.taskQueue };
+  const encryption = loadEncryptionKeys(config.security.encryption);
+  return { config, connection, taskQueue: config.temporal.taskQueue, encryption };
 }
 
 /** A usage error: printed with the command's help, exit code 2. */

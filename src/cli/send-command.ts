@@ -68,8 +68,8 @@ export async function sendCommand(argv: string[]): Promise<number> {
 
 /** A SessionClient from the connection flags; --model becomes the start setting of new sessions. */
 export async function connectSessions(values: ConnectionFlagValues): Promise<SessionClient> {
-  const { connection, taskQueue } = setupFromFlags(values);
-  const client = await connectClient(connection);
+  const { connection, taskQueue, encryption } = setupFromFlags(values);
+  const client = await connectClient(connection, { encryption });
   return new SessionClient(client, taskQueue, values.model ? { model: values.model } : {});
 }
 

@@ -26,8 +26,8 @@ export async function turnCommand(argv: string[]): Promise<number> {
   if (!values.session) throw new UsageError('turn needs --session S (the conversation key).');
   if (!message) throw new UsageError('turn needs a message, e.g. exoclaw-temporal turn --session s1 "hello"');
 
-  const { connection, taskQueue } = setupFromFlags(values);
-  const client = new ExoclawClient(await connectClient(connection), taskQueue);
+  const { connection, taskQueue, encryption } = setupFromFlags(values);
+  const client = new ExoclawClient(await connectClient(connection, { encryption }), taskQueue);
   try {
     const outcome = await client.runTurn(
       { sessionId: values.session, message, model: values.model },

@@ -75,11 +75,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
     await health?.close();
     throw error;
   }
-  logger.info({ workflows: worker.workflows, identity: worker.identity }, 'worker started');
+  logger.info({ workflows: worker.workflows, identity: worker.identity, encryption: worker.encryption }, 'worker started');
 
   console.log(
     `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
-      `workspace ${worker.workspace}, model ${worker.model}, identity ${worker.identity}` +
+      `workspace ${worker.workspace}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
       `${health ? `, health checks on ${health.url}` : ''}. Ctrl-C to stop.`,
   );
   try {

@@ -46,6 +46,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'TEMPORAL_NAMESPACE', kind: 'string', apply: to('temporal', 'namespace') },
   { name: 'EXOCLAW_TASK_QUEUE', kind: 'string', apply: to('temporal', 'taskQueue') },
   { name: 'TEMPORAL_API_KEY', kind: 'string', apply: to('temporal', 'apiKey') },
+  // EXOCLAW_ENCRYPTION_KEYS itself is read by loadEncryptionKeys, so key bytes never sit in the config.
+  { name: 'EXOCLAW_ENCRYPTION_KEYS_FILE', kind: 'string', apply: to('security', 'encryption', 'keysFile') },
+  { name: 'EXOCLAW_ENCRYPTION_ACTIVE_KEY', kind: 'string', apply: to('security', 'encryption', 'activeKey') },
+  { name: 'EXOCLAW_ENCRYPT_BLOBS', kind: 'boolean', apply: to('security', 'encryption', 'blobs') },
 ];
 
 /** Converts an env string to the kind the config expects; leaves it a string when it does not fit, so validation reports it. */

@@ -194,7 +194,7 @@ function describeValue(value: unknown, path: readonly PropertyKey[]): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  const secret = path[0] === 'providers' || path.some((part) => typeof part === 'string' && SECRET_SEGMENT.test(part));
+  const secret = path[0] === 'providers' || path[0] === 'security' || path.some((part) => typeof part === 'string' && SECRET_SEGMENT.test(part));
   if (typeof value === 'string') {
     if (secret) return 'a string';
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);

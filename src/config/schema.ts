@@ -125,11 +125,33 @@ export const TemporalConfigSchema = z.object({
   apiKey: z.string().optional(),
 });
 
+export const SecurityConfigSchema = z.object({
+  /** Payload (and blob) encryption; the key bytes come from EXOCLAW_ENCRYPTION_KEYS or this file, never the config. */
+  encryption: z
+    .object({
+      /** JSON keys file, e.g. a mounted Secret: {"activeKey": "<id>", "keys": {"<id>": "<base64 of 32 bytes>"}}. */
+      keysFile: z.string().min(1).optional(),
+      /** The key id that encrypts; default the file's activeKey, else the only key. */
+      activeKey: z.string().min(1).optional(),
+      /** Also encrypt message blobs on the workspace volume when keys are set. */
+      blobs: z.boolean().default(true),
+      // Refused rather than warned about as unknown: ignoring it would leave encryption silently off.
+      keys: z
+        .unknown()
+        .refine((value) => value === undefined, {
+          message: 'key bytes do not belong in the config file: use keysFile or EXOCLAW_ENCRYPTION_KEYS (docs/security.md)',
+        })
+        .optional(),
+    })
+    .prefault({}),
+});
+
 export const ConfigSchema = z.object({
   agents: z.object({ defaults: AgentDefaultsSchema.prefault({}) }).prefault({}),
   providers: z.record(z.string(), ProviderConfigSchema).default({}),
   tools: ToolsConfigSchema.prefault({}),
   temporal: TemporalConfigSchema.prefault({}),
+  security: SecurityConfigSchema.prefault({}),
   /** Channel settings (Telegram, …) are passed through untouched for the channel adapters. */
   channels: z.record(z.string(), z.unknown()).default({}),
 });
@@ -138,6 +160,7 @@ export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 export type McpServerConfig = z.output<typeof McpServerSchema>;
 export type ToolsConfig = z.output<typeof ToolsConfigSchema>;
 export type TemporalConfig = z.output<typeof TemporalConfigSchema>;
+export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
 type ParsedConfig = z.output<typeof ConfigSchema>;
 

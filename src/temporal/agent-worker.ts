@@ -3,8 +3,9 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/index.js';
 import { createActivities } from '../../activities/index.js';
+import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import type { ResolvedConnection } from './connection.js';
-import { workspaceDataConverter } from '../storage/workspace-storage-driver.js';
+import { exoclawDataConverter } from './data-converter.js';
 import { workflowSource } from './workflow-bundle.js';
 
 export interface AgentWorkerOptions {
@@ -18,7 +19,9 @@ export interface AgentWorkerOptions {
   identity?: string;
   maxConcurrentActivityTaskExecutions?: number;
   stickyQueueScheduleToStartTimeout?: string | number;
-  /** E.g. workspaceDataConverter(workspace); clients of these workflows need the same one. */
+  /** Payload encryption keys (every worker and client of these workflows needs the same ones). */
+  encryption?: EncryptionKeyRing;
+  /** Default: exoclawDataConverter({ workspace, encryption }); clients of these workflows need the same one. */
   dataConverter?: DataConverter;
 }
 
@@ -45,8 +48,10 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
       taskQueue: opts.taskQueue,
       identity,
       activities: createActivities(opts.deps),
-      // Payloads still over 256 KiB go to the shared workspace volume instead of history.
-      dataConverter: opts.dataConverter ?? workspaceDataConverter(opts.deps.workspace),
+      // Payloads are encrypted when keys are set; those still over 256 KiB go to the shared
+      // workspace volume instead of history. Codecs run in this process, outside the workflow
+      // sandbox, so the workflow bundle needs nothing for them.
+      dataConverter: opts.dataConverter ?? exoclawDataConverter({ workspace: opts.deps.workspace, encryption: opts.encryption }),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
       shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { TurnWorkflowInput } from '../contract/index.js';
-import type { TurnWorkflowResult } from '../contract/index.js';
-import { workspaceDataConverter } from '../storage/workspace-storage-driver.js';
+import type { TurnWorkflowInput, TurnWorkflowResult } from '../contract/index.js';
+import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
+import { exoclawDataConverter } from './data-converter.js';
 
 export type TurnRequest = TurnWorkflowInput;
 
@@ -12,19 +12,22 @@ export interface TurnOutcome extends TurnWorkflowResult {
   runId: string;
 }
 
-/**
- * Opens a client connection (TLS and API key included when configured). A client that mounts
- * the workers' workspace passes it, so it can read and write payloads over 256 KiB that
- * workers keep on the volume instead of in history.
- */
-export async function connectClient(target: ResolvedConnection, opts: { workspace?: string } = {}): Promise<Client> {
+export interface ConnectClientOptions {
+  /** The workers' workspace, when mounted: payloads over 256 KiB are kept there instead of in history. */
+  workspace?: string;
+  /** The workers' payload encryption keys (loadEncryptionKeys); required when the workers encrypt. */
+  encryption?: EncryptionKeyRing;
+}
+
+/** Opens a client connection (TLS and API key included when configured) with the workers' data converter. */
+export async function connectClient(target: ResolvedConnection, opts: ConnectClientOptions = {}): Promise<Client> {
   const connection = await Connection.connect({
     address: target.address,
     tls: target.tls as ConnectionOptions['tls'],
     apiKey: target.apiKey,
     metadata: target.metadata,
   });
-  const dataConverter = opts.workspace ? workspaceDataConverter(opts.workspace) : undefined;
+  const dataConverter = exoclawDataConverter({ workspace: opts.workspace, encryption: opts.encryption });
   return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 

@@ -4,6 +4,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../config.js';
+import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import type { Logger } from '../logger.js';
 import { execIsolationNotices } from '../tools/exec-isolation.js';
 import { createAgentWorker } from './agent-worker.js';
@@ -24,6 +26,8 @@ export interface StartWorkerOptions {
   workflowBundle?: { code: string } | { codePath: string };
   /** Heartbeat period of long activities, ms (tests use a short one). */
   heartbeatIntervalMs?: number;
+  /** Payload encryption keys; default: loaded from config.security.encryption and the environment. */
+  encryption?: EncryptionKeyRing;
 }
 
 export interface RunningWorker {
@@ -35,6 +39,8 @@ export interface RunningWorker {
   model: string;
   /** Where the workflow code came from, for the ready line. */
   workflows: string;
+  /** "off", or which key encrypts and which keys decrypt (ids only), for the ready line. */
+  encryption: string;
   /** The Temporal worker's state: RUNNING, STOPPING, DRAINING, DRAINED, STOPPED, FAILED. */
   state(): string;
   /** Settles when the worker has stopped and its resources are closed; rejects on a fatal worker error. */
@@ -51,10 +57,12 @@ export class TemporalUnreachableError extends Error {
 /** Connects, registers the agent workflows and activities, and starts polling. */
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
   const { config, connection, logger } = opts;
+  // Bad keys fail here, before anything connects (ids and sources in the message, never key bytes).
+  const encryption = opts.encryption ?? loadEncryptionKeys(config.security.encryption);
   await checkTemporal(connection);
   const source = opts.workflowBundle ? undefined : workflowSource();
   const workflows = describeWorkflows(opts.workflowBundle, source, logger);
-  const { deps, close: closeDeps } = await createWorkerDeps(config, { logger });
+  const { deps, close: closeDeps } = await createWorkerDeps(config, { logger, encryption });
   logExecIsolation(config, logger);
   if (opts.heartbeatIntervalMs !== undefined) deps.heartbeatIntervalMs = opts.heartbeatIntervalMs;
 
@@ -64,6 +72,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       connection,
       taskQueue: opts.taskQueue,
       deps,
+      encryption,
       workflowBundle: opts.workflowBundle ?? source?.workflowBundle,
       shutdownGraceTime: opts.shutdownGraceTime,
       identity: opts.identity,
@@ -89,6 +98,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     workspace: config.agents.defaults.workspace,
     model: config.agents.defaults.model,
     workflows,
+    encryption: describeEncryption(encryption, config.security.encryption.blobs),
     state: () => worker.getState(),
     done,
     stop: async () => {
@@ -156,6 +166,13 @@ export function explainConnectError(error: unknown, connection: ResolvedConnecti
     );
   }
   return error;
+}
+
+function describeEncryption(keys: EncryptionKeyRing | undefined, blobs: boolean): string {
+  if (!keys) return 'off';
+  const others = keys.keyIds.filter((id) => id !== keys.activeKeyId);
+  const decrypts = others.length > 0 ? `, also decrypts with ${others.map((id) => `"${id}"`).join(', ')}` : '';
+  return `payloads${blobs ? ' and blobs' : ''} encrypted with key "${keys.activeKeyId}"${decrypts}`;
 }
 
 function chainText(error: unknown): string {

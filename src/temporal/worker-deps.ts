@@ -1,13 +1,18 @@
 import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
 import type { Config } from '../config.js';
+import { blobCipherFor } from '../encryption/blob-cipher.js';
+import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 import { BlobStore, SessionLeases, ToolCallJournal } from '../storage/index.js';
 
-/** Activity dependencies from the worker's config and the shared workspace volume. */
+/**
+ * Activity dependencies from the worker's config and the shared workspace volume. With
+ * encryption keys, message blobs are encrypted too unless `security.encryption.blobs` is off.
+ */
 export async function createWorkerDeps(
   config: Config,
-  opts: { logger?: Logger } = {},
+  opts: { logger?: Logger; encryption?: EncryptionKeyRing } = {},
 ): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
   const log = opts.logger ?? sharedLogger();
   const workspace = config.agents.defaults.workspace;
@@ -27,7 +32,7 @@ export async function createWorkerDeps(
     },
     maxIterations: defaults.maxToolIterations,
     jobLimits: config.tools.cron,
-    blobs: new BlobStore(workspace),
+    blobs: new BlobStore(workspace, blobCipherFor(opts.encryption, { blobs: config.security.encryption.blobs })),
     leases: new SessionLeases(workspace),
     journal: new ToolCallJournal(workspace),
     logger: log,

@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { EncryptionKeyRing } from '../../src/encryption/encryption-key-ring.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { ExoclawClient } from '../../src/temporal/client.js';
+import { exoclawDataConverter } from '../../src/temporal/data-converter.js';
 import { createWorkerDeps } from '../../src/temporal/worker-deps.js';
 import { getTestEnv, uniqueTaskQueue, withWorker, type TestWorkerOptions } from '../helpers/temporal.js';
 
@@ -41,6 +43,11 @@ export interface DurableStackOptions {
   overrides?: Record<string, unknown>;
   /** Heartbeat interval of long activities (default 200 ms). */
   heartbeatIntervalMs?: number;
+  /**
+   * Payload encryption keys: the stack's client and worker then use the production data
+   * converter (codec + workspace external storage) and its blob store encrypts.
+   */
+  encryption?: EncryptionKeyRing;
 }
 
 export async function startDurableStack(opts: DurableStackOptions = {}): Promise<DurableStack> {
@@ -59,21 +66,23 @@ export async function startDurableStack(opts: DurableStackOptions = {}): Promise
     onWarning: () => undefined,
   });
   const logger = opts.logger ?? createLogger({ level: 'warn' });
-  const { deps, close } = await createWorkerDeps(config, { logger });
+  const { deps, close } = await createWorkerDeps(config, { logger, encryption: opts.encryption });
   // Fast heartbeats so cancellation and progress show up quickly in tests.
   deps.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 200;
   const env = await getTestEnv();
   const taskQueue = uniqueTaskQueue('durable');
+  const dataConverter = opts.encryption ? exoclawDataConverter({ workspace, encryption: opts.encryption }) : undefined;
+  const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter }) : env.client;
   return {
     llm,
     workspace,
     config,
     deps,
-    client: env.client,
+    client,
     taskQueue,
-    exoclaw: new ExoclawClient(env.client, taskQueue),
+    exoclaw: new ExoclawClient(client, taskQueue),
     startRawTurn: (input, workflowId) =>
-      env.client.workflow.start('AgentTurnWorkflow', {
+      client.workflow.start('AgentTurnWorkflow', {
         taskQueue,
         workflowId: workflowId ?? `raw-turn-${randomUUID()}`,
         args: [input],
@@ -85,7 +94,7 @@ export async function startDurableStack(opts: DurableStackOptions = {}): Promise
       return found.path;
     },
     withAgentWorker: (fn, workerOpts = {}) =>
-      withWorker({ taskQueue, activities: createActivities(deps), ...workerOpts }, () => fn()),
+      withWorker({ taskQueue, activities: createActivities(deps), dataConverter, ...workerOpts }, () => fn()),
     close: async () => {
       // Memory consolidation may still be writing to the workspace in the background.
       await (deps.conversation as { whenIdle?: () => Promise<void> }).whenIdle?.();

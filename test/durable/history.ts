@@ -1,6 +1,9 @@
 // Reading real workflow histories in tests.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { History } from '../../src/temporal/history-json.js';
 import { historyJsonOf } from '../../src/temporal/history-metrics.js';
+import { resolveTemporalCli } from '../../dev/local-stack/temporal-cli.js';
 
 export { measureHistory, historyJsonOf, type HistoryMetrics } from '../../src/temporal/history-metrics.js';
 export type { History };
@@ -17,6 +20,16 @@ export function activityTypesOf(history: History): string[] {
 /** The history as `temporal workflow show --output json` would export it. */
 export function historyJson(history: History): string {
   return historyJsonOf(history);
+}
+
+/** The history as the Temporal CLI itself exports it (`temporal workflow show --output json`). */
+export async function historyJsonViaCli(workflowId: string, server: { address: string; namespace: string }): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    resolveTemporalCli(),
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--namespace', server.namespace, '--output', 'json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
 }
 
 export type ActivityOutcome = 'completed' | 'failed' | 'timedOut' | 'canceled' | 'open';

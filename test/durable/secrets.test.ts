@@ -2,19 +2,14 @@
 // turns, neither the client's history export nor `temporal workflow show --output json` nor the
 // worker's logs may contain them.
 import { capturedLogLines, captureLogger } from './log-capture.js';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTemporalCli } from '../../dev/local-stack/temporal-cli.js';
 import { getTestEnv } from '../helpers/temporal.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { applicationFailureOf } from './workflow-failure.js';
-import { activitiesOf, historyJson, searchableHistoryText } from './history.js';
-
-const run = promisify(execFile);
+import { activitiesOf, historyJson, historyJsonViaCli, searchableHistoryText } from './history.js';
 
 const canaries = {
   config: `sk-canary-${randomUUID()}`,
@@ -58,13 +53,7 @@ function assertNoCanary(text: string, where: string): void {
 }
 
 async function exportViaCli(workflowId: string): Promise<string> {
-  const env = await getTestEnv();
-  const { stdout } = await run(
-    resolveTemporalCli(),
-    ['workflow', 'show', '--workflow-id', workflowId, '--address', env.address, '--namespace', env.namespace, '--output', 'json'],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout;
+  return historyJsonViaCli(workflowId, await getTestEnv());
 }
 
 describe('no secrets in workflow history or logs', () => {
