@@ -13,7 +13,10 @@ export interface LlmDefaults extends ModelSettings {
  * Nothing here holds state a replacement worker would miss.
  */
 export interface ActivityDeps {
+  /** The agent's workspace: its files, identity, skills and memory (what its tools may touch). */
   workspace: string;
+  /** The runtime's own state (session logs, blobs, journal, leases, kept tool outputs): apart from the workspace. */
+  stateDir: string;
   conversation: Conversation;
   tools: ToolRegistry;
   /** Resolves a model string to a provider; credentials never leave the worker. */

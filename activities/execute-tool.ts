@@ -54,8 +54,8 @@ export function executeToolActivity(deps: ActivityDeps) {
     throwIfCancelled();
 
     const content = await capToolOutput(
-      deps.workspace,
-      { turnId, callId: call.id },
+      deps.stateDir,
+      { sessionId: req.sessionId, turnId, callId: call.id },
       outcome.output,
       deps.toolPreviewChars ?? DEFAULT_TOOL_PREVIEW_CHARS,
     );

@@ -1,8 +1,6 @@
 // Activities the session workflows need besides the turn's four: clearing a conversation (/new),
 // managing schedules (the cron tool) and delivering messages into a session from outside it
 // (schedules, subagents). The Temporal client comes from the activity context.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import {
   ScheduledMessageInput,
@@ -23,6 +21,7 @@ import {
   removeSchedule,
   removeSessionJob,
 } from '../src/schedules/session-schedules.js';
+import { readWorkspaceText } from '../src/workspace/workspace-text.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive } from './heartbeat.js';
 import { keepSessionLease, sessionBusy } from './session-lease-keeper.js';
@@ -55,6 +54,9 @@ export interface DeliveryResult {
   /** Why nothing was delivered (e.g. HEARTBEAT.md is missing). */
   skipped?: string;
 }
+
+/** Enough of HEARTBEAT.md to tell whether it asks for anything (the agent reads the file itself). */
+const HEARTBEAT_MAX_BYTES = 64 * 1024;
 
 export const SCHEDULED_ADD_REFUSED =
   'Error: a scheduled run cannot add new jobs (this message came from a schedule). Tell the user instead if a new job seems useful.';
@@ -128,8 +130,8 @@ export function createSessionActivities(deps: ActivityDeps) {
       const { messageId, ...rest } = raw;
       const input = ScheduledMessageInput.parse(rest);
       if (input.ifFileExists) {
-        const text = await readFile(join(deps.workspace, input.ifFileExists), 'utf8').catch(() => '');
-        if (!hasContent(text)) return { delivered: false, skipped: `${input.ifFileExists} is missing or empty` };
+        const read = await readWorkspaceText(deps.workspace, input.ifFileExists, HEARTBEAT_MAX_BYTES);
+        if (!read.ok || !hasContent(read.text)) return { delivered: false, skipped: `${input.ifFileExists} is missing or empty` };
       }
       await signalWithStartSession({
         session: input.session,

@@ -34,6 +34,7 @@ export async function createAgentParts(
   const consolidationModel = resolveModel(defaults.model);
   const conversation = new FileConversation({
     workspace: defaults.workspace,
+    stateDir: defaults.stateDir,
     provider: consolidationModel.provider,
     model: consolidationModel.model,
     memoryWindow: defaults.memoryWindow,
@@ -47,6 +48,7 @@ export async function createAgentParts(
   const tools = new ToolRegistry(
     createDefaultTools({
       workspace: defaults.workspace,
+      stateDir: defaults.stateDir,
       exec: {
         timeoutSeconds: toolsConfig.exec.timeout,
         denyPatterns: toolsConfig.exec.denyPatterns,

@@ -1,5 +1,6 @@
 /** Configuration: file (nanobot-compatible JSON) < environment < overrides, validated with zod. */
 export { ConfigError } from './config/config-error.js';
+export { defaultStateDir } from './storage/state-root.js';
 export {
   loadConfig,
   defaultModel,

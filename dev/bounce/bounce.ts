@@ -170,7 +170,7 @@ async function bounceOnRig(rig: DurabilityRig, run: BounceRun): Promise<BounceRe
   log(`${at(doneAt)}  turn completed in ${turnSeconds.toFixed(1)}s. Answer:`);
   for (const line of finalContent.split('\n')) log(`           ${line}`);
 
-  const recorded = countRecordedTurn(rig.workspace, message);
+  const recorded = countRecordedTurn(rig.stateDir, message);
   log(`  Session log: the turn's user message is recorded ${recorded} time(s) (expected 1).`);
   const ok = answerHasRealOutput(finalContent) && recorded === 1 && victim.identity !== survivor;
   log(ok ? 'OK: the turn survived losing its worker mid-command.' : 'NOT OK: see the timeline above.');

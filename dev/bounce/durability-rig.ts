@@ -45,6 +45,8 @@ export interface DurabilityRig {
   llm: ScriptedLlmServer | undefined;
   model: string;
   workspace: string;
+  /** The runtime's state root beside the workspace (session logs, blobs, journal). */
+  stateDir: string;
   taskQueue: string;
   namespace: string;
   bundlePath: string;
@@ -75,6 +77,7 @@ export async function startDurabilityRig(opts: DurabilityRigOptions = {}): Promi
       if (!keepWorkspace) rmSync(tempDir, { recursive: true, force: true });
     });
     const workspace = join(tempDir, 'workspace');
+    const stateDir = join(tempDir, 'state');
 
     const server = opts.temporalAddress
       ? await connectOrStart(opts.temporalAddress, { namespace })
@@ -100,6 +103,7 @@ export async function startDurabilityRig(opts: DurabilityRigOptions = {}): Promi
       namespace,
       taskQueue,
       workspace,
+      stateDir,
       model,
       env,
       shutdownGrace: opts.shutdownGrace,
@@ -117,6 +121,7 @@ export async function startDurabilityRig(opts: DurabilityRigOptions = {}): Promi
       llm,
       model,
       workspace,
+      stateDir,
       taskQueue,
       namespace,
       bundlePath,

@@ -27,9 +27,9 @@ function textOf(content: unknown): string {
   return '';
 }
 
-/** Every message of every session file under `<workspace>/sessions/`. */
-export function readSessionLog(workspace: string): SessionLog {
-  const dir = join(workspace, 'sessions');
+/** Every message of every session file under `<stateDir>/sessions/`. */
+export function readSessionLog(stateDir: string): SessionLog {
+  const dir = join(stateDir, 'sessions');
   const log: SessionLog = { messages: [], invalidLines: 0 };
   let files: string[];
   try {
@@ -62,6 +62,6 @@ export function readSessionLog(workspace: string): SessionLog {
 }
 
 /** How many recorded user messages contain `message`. */
-export function countRecordedTurn(workspace: string, message: string): number {
-  return readSessionLog(workspace).messages.filter((m) => m.role === 'user' && m.text.includes(message)).length;
+export function countRecordedTurn(stateDir: string, message: string): number {
+  return readSessionLog(stateDir).messages.filter((m) => m.role === 'user' && m.text.includes(message)).length;
 }

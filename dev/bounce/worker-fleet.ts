@@ -11,6 +11,8 @@ export interface WorkerFleetOptions {
   taskQueue: string;
   /** The shared workspace volume every worker mounts. */
   workspace: string;
+  /** The shared state root every worker mounts (default: beside the workspace). */
+  stateDir?: string;
   /** Model for the workers (`--model`); omit to let their config/env decide. */
   model?: string;
   /** Extra environment for the workers (on top of this process's environment). */
@@ -70,6 +72,7 @@ export class WorkerFleet {
       '--workspace',
       this.opts.workspace,
     ];
+    if (this.opts.stateDir) args.push('--state-dir', this.opts.stateDir);
     if (this.opts.model) args.push('--model', this.opts.model);
     if (this.opts.shutdownGrace) args.push('--shutdown-grace', this.opts.shutdownGrace);
     const child = spawn(process.execPath, args, {

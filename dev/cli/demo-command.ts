@@ -47,7 +47,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       );
       for (const link of links) say(link);
     }
-    say(`Workspace: ${displayPath(stack.workspace)} (conversations in sessions/, the example's file in turn-based/)`);
+    say(`Workspace: ${displayPath(stack.workspace)} (the example's file in turn-based/; conversations in ${displayPath(stack.config.agents.defaults.stateDir)}/sessions/)`);
     const failed = result.checks.filter((check) => !check.ok);
     say(
       failed.length === 0

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig, type Config } from '../../src/config.js';
+import { defaultStateDir, loadConfig, type Config } from '../../src/config.js';
 import { loadEncryptionKeys } from '../../src/encryption/load-encryption-keys.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../scripted-llm/index.js';
@@ -106,6 +106,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const config: Config = structuredClone(baseConfig);
     config.agents.defaults.workspace = workspace;
+    config.agents.defaults.stateDir = localStateDir(baseConfig, workspace);
     let llm: ScriptedLlmServer | undefined;
     if (isScriptedModel(config.agents.defaults.model) && !configuredScriptedBase(config, env)) {
       llm = await startScriptedLlmServer();
@@ -137,7 +138,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       encryption,
     });
     cleanups.push(() => worker.stop());
-    const client = new ExoclawClient(await connectClient(connection, { workspace, encryption }), taskQueue);
+    const client = new ExoclawClient(await connectClient(connection, { stateDir: config.agents.defaults.stateDir, encryption }), taskQueue);
     cleanups.push(() => client.close());
 
     let stopping: Promise<void> | undefined;
@@ -179,6 +180,12 @@ export function localWorkspace(config: Config, root: string, env: Record<string,
   const builtInDefault = join(env['HOME'] || homedir(), '.exoclaw', 'workspace');
   const configured = config.agents.defaults.workspace;
   return configured === builtInDefault ? join(root, 'workspace') : configured;
+}
+
+/** The state root beside the local workspace, unless the user configured one. */
+function localStateDir(config: Config, workspace: string): string {
+  const configured = config.agents.defaults.stateDir;
+  return configured === defaultStateDir(config.agents.defaults.workspace) ? defaultStateDir(workspace) : configured;
 }
 
 async function temporalServer(

@@ -11,6 +11,7 @@ export const CONNECTION_FLAGS = {
   namespace: { type: 'string' },
   'task-queue': { type: 'string' },
   workspace: { type: 'string' },
+  'state-dir': { type: 'string' },
   model: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -20,7 +21,8 @@ export const CONNECTION_FLAGS_HELP = `Connection flags:
   --temporal-url H:P     Temporal frontend (default: $TEMPORAL_ADDRESS, config, localhost:7233)
   --namespace NS         Temporal namespace (default: $TEMPORAL_NAMESPACE, config, "default")
   --task-queue Q         task queue (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal")
-  --workspace DIR        shared workspace volume (default: config, ~/.exoclaw/workspace)
+  --workspace DIR        the agent's shared workspace volume (default: config, ~/.exoclaw/workspace)
+  --state-dir DIR        the runtime's state, apart from the workspace (default: config, <workspace>.state)
   --model M              model, e.g. anthropic/claude-sonnet-4-6, openai/gpt-4.1, ollama/llama3.2
 Temporal Cloud / TLS / API key: the standard TEMPORAL_API_KEY, TEMPORAL_TLS_* and
 TEMPORAL_PROFILE environment configuration is honoured.`;
@@ -31,6 +33,7 @@ export interface ConnectionFlagValues {
   namespace?: string;
   'task-queue'?: string;
   workspace?: string;
+  'state-dir'?: string;
   model?: string;
 }
 
@@ -47,7 +50,7 @@ export function setupFromFlags(values: ConnectionFlagValues): CommandSetup {
   const config = loadConfig({
     path: values.config,
     overrides: {
-      agents: { defaults: { workspace: values.workspace, model: values.model } },
+      agents: { defaults: { workspace: values.workspace, stateDir: values['state-dir'], model: values.model } },
       temporal: { address: values['temporal-url'], namespace: values.namespace, taskQueue: values['task-queue'] },
     },
   });

@@ -3,19 +3,19 @@ import { loadConfig } from '../config.js';
 import {
   DEFAULT_STATE_RETENTION_MS,
   RetentionTooShortError,
-  STATE_DIR,
   sweepState,
   type SweepResult,
 } from '../storage/index.js';
 import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
 import { parseDuration } from './duration.js';
 
-export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--workspace DIR]
+export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--state-dir DIR]
 
-Deletes runtime state under <workspace>/${STATE_DIR}/ (blobs/, tool-calls/, tool-outputs/,
-leases/) not modified for longer than --older-than, and the folders left empty.
-Never touches sessions/, memory/, skills/ or your files; skips leases still held. Safe to run
-while workers run (e.g. daily from cron). Needs only the workspace, not Temporal.
+Deletes runtime state in the state root (blobs/, tool-calls/, tool-outputs/, leases/) not
+modified for longer than --older-than, and the folders left empty. Never touches sessions/,
+the agent's workspace or anything outside the state root, and never follows a link; skips
+leases still held. Safe to run while workers run (e.g. daily from cron). Needs only the state
+root, not Temporal.
   --older-than D   retention (default 7d; e.g. 48h, 7d, 2w). Must exceed the longest turn
                    plus its retries, so below 48h is refused unless --force
   --dry-run        report what would be deleted, delete nothing
@@ -24,7 +24,8 @@ while workers run (e.g. daily from cron). Needs only the workspace, not Temporal
   --include-payloads  also sweep payloads/ (large Temporal payloads kept outside history).
                    Replaying a workflow reads them again, so only when no open workflow (an
                    idle session, say) and no history you still inspect is older than D
-  --workspace DIR  shared workspace volume (default: config, ~/.exoclaw/workspace)
+  --state-dir DIR  the state root (default: config, else <workspace>.state)
+  --workspace DIR  the workspace, to find the default state root (default: config, ~/.exoclaw/workspace)
   --config FILE    config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)`;
 
 export async function gcCommand(argv: string[]): Promise<number> {
@@ -34,6 +35,7 @@ export async function gcCommand(argv: string[]): Promise<number> {
     options: {
       config: CONNECTION_FLAGS.config,
       workspace: CONNECTION_FLAGS.workspace,
+      'state-dir': CONNECTION_FLAGS['state-dir'],
       help: CONNECTION_FLAGS.help,
       'older-than': { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -49,11 +51,14 @@ export async function gcCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--older-than needs a duration such as 48h, 7d or 2w (got "${olderThan}").`);
   }
 
-  const config = loadConfig({ path: values.config, overrides: { agents: { defaults: { workspace: values.workspace } } } });
-  const workspace = config.agents.defaults.workspace;
+  const config = loadConfig({
+    path: values.config,
+    overrides: { agents: { defaults: { workspace: values.workspace, stateDir: values['state-dir'] } } },
+  });
+  const { stateDir } = config.agents.defaults;
   let result: SweepResult;
   try {
-    result = await sweepState(workspace, { olderThanMs, dryRun: values['dry-run'],
+    result = await sweepState(stateDir, { olderThanMs, dryRun: values['dry-run'],
       force: values.force,
       includePayloads: values['include-payloads'],
     });
@@ -62,17 +67,17 @@ export async function gcCommand(argv: string[]): Promise<number> {
     throw error;
   }
   if (values.json) {
-    console.log(JSON.stringify({ workspace, olderThanMs, ...result, cutoff: new Date(result.cutoff).toISOString() }));
+    console.log(JSON.stringify({ stateDir, olderThanMs, ...result, cutoff: new Date(result.cutoff).toISOString() }));
   } else {
-    console.log(summary(workspace, result));
+    console.log(summary(stateDir, result));
   }
   return 0;
 }
 
-function summary(workspace: string, result: SweepResult): string {
+function summary(stateDir: string, result: SweepResult): string {
   const verb = result.dryRun ? 'Would remove' : 'Removed';
   const lines = [
-    `${verb} ${result.removedFiles} file(s), ${formatBytes(result.removedBytes)}, from ${workspace}/${STATE_DIR} ` +
+    `${verb} ${result.removedFiles} file(s), ${formatBytes(result.removedBytes)}, from ${stateDir} ` +
       `(not modified since ${new Date(result.cutoff).toISOString()}); kept ${result.keptFiles}.`,
   ];
   for (const [kind, tally] of Object.entries(result.byKind)) {

@@ -18,6 +18,7 @@ const to =
 
 export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'EXOCLAW_WORKSPACE', kind: 'string', apply: to('agents', 'defaults', 'workspace') },
+  { name: 'EXOCLAW_STATE_DIR', kind: 'string', apply: to('agents', 'defaults', 'stateDir') },
   { name: 'EXOCLAW_MODEL', kind: 'string', apply: to('agents', 'defaults', 'model') },
   { name: 'EXOCLAW_TEMPERATURE', kind: 'number', apply: to('agents', 'defaults', 'temperature') },
   { name: 'EXOCLAW_MAX_TOKENS', kind: 'number', apply: to('agents', 'defaults', 'maxTokens') },

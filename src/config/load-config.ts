@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { logger } from '../logger.js';
+import { defaultStateDir } from '../storage/state-root.js';
 import { ConfigError } from './config-error.js';
 import { ENV_OVERRIDES, parseEnvValue } from './env-overrides.js';
 import { jsonErrorLocation } from './json-error-location.js';
@@ -79,12 +80,21 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   }
   const config = parsed.data;
   const providers = config.providers as ProvidersConfig;
+  const workspace = resolve(cwd, expandHome(config.agents.defaults.workspace, home));
+  const given = config.agents.defaults.stateDir;
+  const stateDir = given === undefined ? defaultStateDir(workspace) : resolve(cwd, expandHome(given, home));
+  const apart = trustDomainProblem(workspace, stateDir);
+  if (apart) {
+    const from = sources.get('agents.defaults.stateDir') ?? sources.get('agents.defaults.workspace');
+    throw new ConfigError([`agents.defaults.stateDir${from ? ` (from ${from})` : ''}: ${apart}`], filePath);
+  }
   const result: Config = {
     ...config,
     agents: {
       defaults: {
         ...config.agents.defaults,
-        workspace: resolve(cwd, expandHome(config.agents.defaults.workspace, home)),
+        workspace,
+        stateDir,
         model: config.agents.defaults.model ?? defaultModel(providers),
       },
     },
@@ -92,6 +102,21 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   };
   if (filePath) result.sourcePath = filePath;
   return result;
+}
+
+/** Why a state root is unsafe for this workspace, if it is: tools must not reach it, nor it the workspace. */
+function trustDomainProblem(workspace: string, stateDir: string): string | undefined {
+  const inside = (parent: string, child: string): boolean => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (inside(workspace, stateDir)) {
+    return `the state root ${stateDir} is inside the workspace ${workspace}, where the agent's tools could read and change it; put it beside the workspace (e.g. ${defaultStateDir(workspace)})`;
+  }
+  if (inside(stateDir, workspace)) {
+    return `the workspace ${workspace} is inside the state root ${stateDir}; give them separate folders (e.g. ${defaultStateDir(workspace)})`;
+  }
+  return undefined;
 }
 
 /** The model used when none is configured: whichever provider has a key, else the scripted test LLM. */

@@ -13,6 +13,11 @@ const positiveInt = () => z.number().int().positive();
 export const AgentDefaultsSchema = z.object({
   /** `~` is expanded and relative paths are resolved against the working directory by the loader. */
   workspace: z.string().min(1).default('~/.exoclaw/workspace'),
+  /**
+   * The runtime's own state (session logs, blobs, journal, leases, tool outputs): apart from the
+   * workspace, so nothing the agent runs can read or write it. Default: `<workspace>.state`.
+   */
+  stateDir: z.string().min(1).optional(),
   /** `provider/model`; when absent the loader picks one from the API keys present. */
   model: z.string().min(1).optional(),
   temperature: z.number().min(0).max(2).default(0.1),
@@ -167,7 +172,7 @@ type ParsedConfig = z.output<typeof ConfigSchema>;
 /** Provider settings by provider name (the prefix of `provider/model`). */
 export type ProvidersConfig = Record<string, { apiKey?: string; apiBase?: string; extraHeaders?: Record<string, string> }>;
 
-export type AgentDefaults = Omit<ParsedConfig['agents']['defaults'], 'model'> & { model: string };
+export type AgentDefaults = Omit<ParsedConfig['agents']['defaults'], 'model' | 'stateDir'> & { model: string; stateDir: string };
 
 /** The validated configuration: every default filled in, paths absolute, model chosen. */
 export interface Config extends Omit<ParsedConfig, 'agents' | 'providers'> {

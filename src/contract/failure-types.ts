@@ -9,6 +9,7 @@ export const FAILURE_TYPES = {
   InvalidInput: 'user',
   ModelRoutingError: 'user',
   BlobMissing: 'user',
+  BlobCorrupted: 'user',
   SessionBusy: 'transient',
   RateLimited: 'transient',
   ServerError: 'transient',

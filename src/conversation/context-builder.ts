@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BuildPromptOptions } from '../core/conversation.js';
 import type { Message } from '../core/messages.js';
 import { headTail } from '../core/text.js';
+import { logger as sharedLogger, type Logger } from '../logger.js';
+import { readWorkspaceText } from '../workspace/workspace-text.js';
 import { applyMemoryWindow, estimateTokens, fitTokenBudget } from './history.js';
 import { loadMedia, userContent, DEFAULT_MAX_IMAGE_BYTES } from './media.js';
-import { readLongTermMemory } from './memory-files.js';
+import { MEMORY_FILE, readLongTermMemory } from './memory-files.js';
 import { runtimeContext } from './runtime-context.js';
 import { listSkills, loadSkill } from './skills.js';
 
@@ -16,6 +16,8 @@ export const SUMMARY_TAG = '[Summary of the earlier conversation — context, no
 export const DEFAULT_MEMORY_WINDOW = 100;
 export const DEFAULT_TOKEN_BUDGET = 100_000;
 const MAX_IDENTITY_FILE_CHARS = 20_000;
+/** Most of an identity file the runtime reads: a huge or sparse file is cut, never loaded whole. */
+const MAX_IDENTITY_FILE_BYTES = 256 * 1024;
 const MAX_MEMORY_CHARS = 30_000;
 const SECTION_BREAK = '\n\n---\n\n';
 
@@ -43,6 +45,8 @@ export interface ContextBuilderOptions {
   toolPreviewChars?: number;
   maxImageBytes?: number;
   now?: () => Date;
+  /** Where skipped identity or memory files are reported. */
+  logger?: Logger;
 }
 
 /**
@@ -62,6 +66,21 @@ export class ContextBuilder {
 
   get workspace(): string {
     return this.opts.workspace;
+  }
+
+  private get log(): Logger {
+    return this.opts.logger ?? sharedLogger();
+  }
+
+  /**
+   * A file of the agent's, read under the workspace's confinement. A link, a folder, a FIFO or
+   * anything else that is not a plain file is left out with a warning; it never fails the prompt.
+   */
+  private async readAgentFile(name: string, maxBytes: number): Promise<string | undefined> {
+    const read = await readWorkspaceText(this.opts.workspace, name, maxBytes);
+    if (read.ok) return read.text;
+    if (!read.missing) this.log.warn({ file: name, reason: read.reason }, 'workspace file skipped: not a plain file');
+    return undefined;
   }
 
   async buildPrompt(sessionId: string, message: string, opts: BuildPromptOptions = {}): Promise<Message[]> {
@@ -103,7 +122,7 @@ export class ContextBuilder {
 
     const identity: string[] = [];
     for (const name of IDENTITY_FILES) {
-      const content = await readOptional(join(workspace, name));
+      const content = await this.readAgentFile(name, MAX_IDENTITY_FILE_BYTES);
       if (content !== undefined && content.trim() !== '') {
         identity.push(`## ${name}\n\n${headTail(content.trim(), MAX_IDENTITY_FILE_CHARS)}`);
       }
@@ -111,7 +130,9 @@ export class ContextBuilder {
     sections.push(identity.length > 0 ? identity.join('\n\n') : defaultIdentity(this.opts.agentName ?? 'exoclaw'));
     sections.push(workspaceSection(workspace));
 
-    const memory = (await readLongTermMemory(workspace)).trim();
+    const read = await readLongTermMemory(workspace);
+    if (read.skipped) this.log.warn({ file: MEMORY_FILE, reason: read.skipped }, 'memory file skipped: not a plain file');
+    const memory = read.text.trim();
     if (memory !== '') sections.push(`# Long-term memory\n\n${headTail(memory, MAX_MEMORY_CHARS)}`);
 
     const extra = pluginContext.map((text) => text.trim()).filter((text) => text !== '');
@@ -167,15 +188,6 @@ function workspaceSection(workspace: string): string {
   ].join('\n');
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR') return undefined;
-    throw error;
-  }
-}
 
 /** The store's bookkeeping (`timestamp`, `turnId`) stays out of prompts. */
 function forPrompt(message: Message): Message {

@@ -8,10 +8,13 @@ import { cleanHistory } from './history.js';
 import { MemoryConsolidator, type ConsolidationResult } from './memory-consolidation.js';
 import type { StoredMessage } from './session-records.js';
 import { SessionStore } from './session-store.js';
+import { defaultStateDir } from '../storage/state-root.js';
 
 export interface FileConversationOptions {
-  /** The workspace root on the shared volume. */
+  /** The agent's workspace: identity files, memory, skills, media. */
   workspace: string;
+  /** The runtime's state root, apart from the workspace: session logs and locks (default `<workspace>.state`). */
+  stateDir?: string;
   /** Enables memory consolidation. */
   provider?: LLMProvider;
   /** Model for consolidation (default: the provider's default). */
@@ -37,7 +40,7 @@ export interface FileConversationOptions {
 }
 
 /**
- * Conversation history in JSONL files on the shared workspace volume.
+ * Conversation history in JSONL files in the shared state root (apart from the agent's workspace).
  * `sessions/<safe-id>.jsonl` holds a header line and then one message per line; turns are
  * recorded idempotently under a per-session lock, so a retried activity or a second writer
  * (another instance, another process, another host) never duplicates or interleaves messages.
@@ -52,9 +55,11 @@ export class FileConversation implements Conversation {
   constructor(private readonly opts: FileConversationOptions) {
     const now = opts.now ?? (() => new Date());
     const memoryWindow = opts.memoryWindow ?? DEFAULT_MEMORY_WINDOW;
-    this.store = new SessionStore(opts.workspace, { lock: opts.lock, fsync: opts.fsync, logger: opts.logger, now });
+    const stateDir = opts.stateDir ?? defaultStateDir(opts.workspace);
+    this.store = new SessionStore(stateDir, { lock: opts.lock, fsync: opts.fsync, logger: opts.logger, now });
     this.consolidator = new MemoryConsolidator(this.store, {
       workspace: opts.workspace,
+      stateDir,
       provider: opts.provider,
       model: opts.model,
       memoryWindow,
@@ -70,6 +75,7 @@ export class FileConversation implements Conversation {
         tokenBudget: opts.tokenBudget,
         maxImageBytes: opts.maxImageBytes,
         now,
+        logger: opts.logger,
       },
       { promptHistory: (sessionId) => this.promptHistory(sessionId) },
     );

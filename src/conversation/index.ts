@@ -37,8 +37,8 @@ export { withFileLock, type FileLockOptions } from './file-lock.js';
 export { runtimeContext, resolveTimeZone, utcOffset, RUNTIME_CONTEXT_TAG } from './runtime-context.js';
 export { loadMedia, DEFAULT_MAX_IMAGE_BYTES } from './media.js';
 export {
-  memoryFilePath,
-  historyFilePath,
+  MEMORY_FILE,
+  HISTORY_FILE,
   readLongTermMemory,
   writeLongTermMemory,
   appendHistoryEntry,

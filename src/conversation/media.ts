@@ -1,6 +1,8 @@
-import { open, realpath, stat } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { ContentPart, ImagePart } from '../core/messages.js';
+import { openWorkspaceFile } from '../workspace/workspace-io.js';
+import { WorkspacePathError } from '../workspace/workspace-path.js';
 
 /**
  * Attachments on the user message. Images inside the workspace become base64 image parts
@@ -18,44 +20,28 @@ export interface MediaResult {
 
 export async function loadMedia(workspace: string, paths: readonly string[], maxImageBytes = DEFAULT_MAX_IMAGE_BYTES): Promise<MediaResult> {
   const result: MediaResult = { images: [], notes: [] };
-  let root: string;
-  try {
-    root = await realpath(workspace);
-  } catch {
-    root = resolve(workspace);
-  }
   for (const given of paths) {
-    const candidate = isAbsolute(given) ? given : resolve(workspace, given);
-    let real: string;
+    let opened;
     try {
-      real = await realpath(candidate);
-    } catch {
-      result.notes.push(`[Attachment not found: ${given}]`);
+      // The same confinement as the file tools: inside the workspace, a regular file, never blocking.
+      opened = await openWorkspaceFile(workspace, given);
+    } catch (error) {
+      const outside = error instanceof WorkspacePathError && /outside the workspace/.test(error.message);
+      result.notes.push(outside ? `[Attachment outside the workspace, not included: ${basename(given)}]` : `[Attachment not found: ${given}]`);
       continue;
     }
-    const rel = relative(root, real);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-      result.notes.push(`[Attachment outside the workspace, not included: ${basename(given)}]`);
-      continue;
-    }
-    const info = await stat(real);
-    if (!info.isFile()) {
-      result.notes.push(`[Attachment is not a file: ${rel}]`);
-      continue;
-    }
-    const mediaType = await sniffImageType(real);
-    if (!mediaType) {
-      result.notes.push(`[Attached file: ${rel} (${info.size} bytes)]`);
-      continue;
-    }
-    if (info.size > maxImageBytes) {
-      result.notes.push(`[Attached image too large to show (${info.size} bytes, limit ${maxImageBytes}): ${rel}]`);
-      continue;
-    }
-    const handle = await open(real, 'r');
+    const { handle, stat: info, path } = opened;
     try {
-      const data = await handle.readFile();
-      result.images.push({ type: 'image', mediaType, data: data.toString('base64') });
+      const mediaType = await sniffImageType(handle);
+      if (!mediaType) {
+        result.notes.push(`[Attached file: ${path.display} (${info.size} bytes)]`);
+      } else if (info.size > maxImageBytes) {
+        result.notes.push(`[Attached image too large to show (${info.size} bytes, limit ${maxImageBytes}): ${path.display}]`);
+      } else {
+        const data = Buffer.alloc(info.size);
+        const { bytesRead } = await handle.read(data, 0, info.size, 0);
+        result.images.push({ type: 'image', mediaType, data: data.subarray(0, bytesRead).toString('base64') });
+      }
     } finally {
       await handle.close();
     }
@@ -64,14 +50,9 @@ export async function loadMedia(workspace: string, paths: readonly string[], max
 }
 
 /** Image type from the first bytes (names lie). */
-async function sniffImageType(path: string): Promise<string | undefined> {
-  const handle = await open(path, 'r');
+async function sniffImageType(handle: FileHandle): Promise<string | undefined> {
   const head = Buffer.alloc(12);
-  try {
-    await handle.read(head, 0, 12, 0);
-  } finally {
-    await handle.close();
-  }
+  await handle.read(head, 0, 12, 0);
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
   if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';

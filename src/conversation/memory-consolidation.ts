@@ -6,7 +6,7 @@ import { headTail, oneLine } from '../core/text.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 import { ConsolidationError } from './errors.js';
 import { withFileLock } from './file-lock.js';
-import { appendHistoryEntry, memoryDir, readLongTermMemory, writeLongTermMemory } from './memory-files.js';
+import { appendHistoryEntry, readLongTermMemory, writeLongTermMemory } from './memory-files.js';
 import type { SessionStore } from './session-store.js';
 import type { StoredMessage } from './session-records.js';
 
@@ -65,7 +65,10 @@ export type ConsolidationResult =
   | { status: 'failed'; sessionId: string; lastConsolidated: number; error: string };
 
 export interface MemoryConsolidatorOptions {
+  /** The agent's workspace, where memory/MEMORY.md and memory/HISTORY.md live. */
   workspace: string;
+  /** The runtime's state root: the consolidation lock lives there, out of the agent's reach. */
+  stateDir: string;
   provider?: LLMProvider;
   /** Model for summarising (default: the provider's default model). */
   model?: string;
@@ -149,7 +152,7 @@ export class MemoryConsolidator {
 
   /** Runs `fn` holding the workspace's consolidation lock. */
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(join(memoryDir(this.opts.workspace), '.consolidation.lock'), fn, {
+    return withFileLock(join(this.opts.stateDir, 'locks', 'consolidation.lock'), fn, {
       timeoutMs: this.opts.lockTimeoutMs ?? 10 * 60_000,
       staleMs: 30_000,
     });
@@ -176,7 +179,14 @@ export class MemoryConsolidator {
     if (end === undefined) return { status: 'nothing_to_do', sessionId, lastConsolidated: pointer };
     const chunk = snapshot.messages.slice(pointer, end);
 
-    const currentMemory = await readLongTermMemory(this.opts.workspace);
+    const memory = await readLongTermMemory(this.opts.workspace);
+    if (memory.skipped) {
+      // Never overwrite what the agent put there instead of a plain file; say so and wait.
+      const error = `memory/MEMORY.md was not read: ${memory.skipped}`;
+      this.log.warn({ sessionId }, `Memory consolidation skipped: ${error}. Make it a plain file again.`);
+      return { status: 'failed', sessionId, lastConsolidated: pointer, error };
+    }
+    const currentMemory = memory.text;
     let args: z.output<typeof SaveMemoryArgs>;
     try {
       args = await this.summarise(provider, chunk, currentMemory);

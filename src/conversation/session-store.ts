@@ -11,7 +11,7 @@ import { safeSessionId } from './session-id.js';
 import { headerLine, messageLine, parseLine, type SessionHeader, type StoredMessage } from './session-records.js';
 
 /**
- * The session files on the shared volume: `sessions/<safe-id>.jsonl` (append-only), its lock
+ * The session files in the shared state root: `sessions/<safe-id>.jsonl` (append-only), its lock
  * file, and a `.meta.json` sidecar for consolidation state. Every write to a session happens
  * under its lock, so one session has one writer at a time across processes and hosts.
  */
@@ -70,10 +70,10 @@ export class SessionStore {
   private readonly now: () => Date;
 
   constructor(
-    readonly workspace: string,
+    readonly stateDir: string,
     private readonly opts: SessionStoreOptions = {},
   ) {
-    this.sessionsDir = join(workspace, 'sessions');
+    this.sessionsDir = join(stateDir, 'sessions');
     this.now = opts.now ?? (() => new Date());
   }
 

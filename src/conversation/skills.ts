@@ -1,6 +1,7 @@
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { listWorkspaceDir, readWorkspaceText } from '../workspace/workspace-text.js';
 import { InvalidSkillNameError } from './errors.js';
 
 /**
@@ -44,15 +45,12 @@ export function skillsDir(workspace: string): string {
   return join(workspace, 'skills');
 }
 
-/** Every readable skill, sorted by name. Folders without SKILL.md or with odd names are skipped. */
+/**
+ * Every readable skill, sorted by name. Folders without SKILL.md or with odd names are skipped, and
+ * so is a `skills` that is not a real folder (a file, a link): one bad entry never breaks a prompt.
+ */
 export async function listSkills(workspace: string): Promise<SkillInfo[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(skillsDir(workspace));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const entries = await listWorkspaceDir(workspace, 'skills');
   const skills: SkillInfo[] = [];
   for (const name of entries.sort()) {
     if (!isValidSkillName(name)) continue;
@@ -76,19 +74,14 @@ export async function loadSkill(workspace: string, name: string): Promise<Skill 
 
 async function readSkill(workspace: string, name: string): Promise<Skill | null> {
   const path = join(skillsDir(workspace), name, 'SKILL.md');
-  let text: string;
-  try {
-    // A symlink may not lead out of the skills folder.
-    const [real, root] = await Promise.all([realpath(path), realpath(skillsDir(workspace))]);
-    if (!real.startsWith(root + sep)) return null;
-    const info = await stat(real);
-    if (!info.isFile()) return null;
-    text = await readHead(real, MAX_SKILL_CHARS * 4);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') return null;
-    throw error;
-  }
+  // skills/ must be a real folder, and a skill must stay inside it (a linked skill folder may not
+  // lead elsewhere, even within the workspace). Read like any file of the agent's: no links,
+  // regular files only, never blocking, size-capped.
+  const root = await lstat(skillsDir(workspace)).catch(() => undefined);
+  if (!root?.isDirectory()) return null;
+  const read = await readWorkspaceText(skillsDir(workspace), join(name, 'SKILL.md'), MAX_SKILL_CHARS * 4);
+  if (!read.ok) return null;
+  const text = read.text;
   const { fields, body } = parseFrontmatter(text);
   let content = body.trim();
   if (content.length > MAX_SKILL_CHARS) content = `${content.slice(0, MAX_SKILL_CHARS)}\n\n[SKILL.md truncated]`;
@@ -104,17 +97,6 @@ async function readSkill(workspace: string, name: string): Promise<Skill | null>
     path,
     content,
   };
-}
-
-async function readHead(path: string, maxBytes: number): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(maxBytes);
-    const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
 }
 
 export type FrontmatterValue = string | boolean | string[];

@@ -5,3 +5,5 @@ export * from './session-lease.js';
 export * from './tool-call-journal.js';
 export * from './tool-output.js';
 export * from './state-sweeper.js';
+export * from './pinned-dir.js';
+export * from './state-root.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
-import { STATE_DIR } from './blob-store.js';
+import type { PinnedDir } from './pinned-dir.js';
 
 export interface Lease {
   sessionId: string;
@@ -15,18 +15,20 @@ export type LeaseResult = { acquired: true } | { acquired: false; holder: Lease 
 /** How long a lease lives without renewal; the holder's activities renew it while they run. */
 export const LEASE_TTL_MS = 5 * 60_000;
 const GUARD_STALE_MS = 10_000;
+/** Longest a lease operation waits for its guard before giving up with an error (not a hang). */
+const GUARD_WAIT_MS = 60_000;
 
 /**
  * One writer per session across all workers: a turn holds the session's lease from building
- * its prompt until it is recorded, so the next turn sees its history. The lease lives on the
- * shared volume; an expired lease (its turn vanished) can be taken over.
+ * its prompt until it is recorded, so the next turn sees its history. The lease lives in the
+ * shared state root; an expired lease (its turn vanished) can be taken over.
  */
 export class SessionLeases {
   private readonly dir: string;
 
   /** How long a lease lives without renewal; running activities renew well within it. */
-  constructor(workspace: string, readonly ttlMs = LEASE_TTL_MS) {
-    this.dir = join(workspace, STATE_DIR, 'leases');
+  constructor(stateDir: string, readonly ttlMs = LEASE_TTL_MS) {
+    this.dir = join(stateDir, 'leases');
   }
 
   /** Takes or renews the lease for `turnId`; reports the holder when another turn has it. */
@@ -72,14 +74,21 @@ export class SessionLeases {
     const path = this.pathOf(sessionId);
     const guard = `${path}.guard`;
     await mkdir(this.dir, { recursive: true });
+    const deadline = Date.now() + GUARD_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         await mkdir(guard);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > GUARD_STALE_MS) await rmdir(guard).catch(() => undefined);
+        const found = await lstat(guard).catch(() => undefined);
+        // Only a directory is a guard: anything else under that name is debris, never a lock to wait on.
+        if (found && !found.isDirectory()) await rm(guard, { force: true });
+        const age = found ? Date.now() - found.mtimeMs : 0;
+        if (found?.isDirectory() && age > GUARD_STALE_MS) await rmdir(guard).catch(() => undefined);
+        if (Date.now() > deadline) {
+          throw new Error(`The lease guard ${guard} stayed taken for ${GUARD_WAIT_MS / 1000} s; is a worker stuck?`);
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.min(5 * (attempt + 1), 50)));
       }
     }
@@ -91,38 +100,36 @@ export class SessionLeases {
   }
 }
 
-/**
- * For the state sweeper: deletes a lease file only when no lease in it is still running, under
- * the same guard writers take, so a turn taking the session at that moment is never undone.
- * Does not wait: a guarded (busy) lease is left for the next sweep.
- */
-export async function removeLeaseFileIfExpired(path: string, now = Date.now()): Promise<boolean> {
-  const guard = `${path}.guard`;
+/** For the state sweeper: true when the lease file in `dir` holds no lease that is still running. */
+export async function leaseExpired(dir: PinnedDir, name: string, now = Date.now()): Promise<boolean> {
+  let handle;
   try {
-    await mkdir(guard);
+    handle = await dir.openFile(name);
   } catch {
     return false;
   }
   try {
-    const lease = await readLease(path);
-    if (lease && lease.expiresAt > now) return false;
-    await unlink(path);
-    return true;
+    if (!(await handle.stat()).isFile()) return false;
+    const lease = parseLease(await handle.readFile('utf8'));
+    return !(lease && lease.expiresAt > now);
   } catch {
     return false;
   } finally {
-    await rmdir(guard).catch(() => undefined);
+    await handle.close();
   }
-}
-
-/** The lease in a lease file, if it holds a readable one. */
-export async function readLeaseFile(path: string): Promise<Lease | undefined> {
-  return readLease(path);
 }
 
 async function readLease(path: string): Promise<Lease | undefined> {
   try {
-    const lease = JSON.parse(await readFile(path, 'utf8')) as Lease;
+    return parseLease(await readFile(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLease(text: string): Lease | undefined {
+  try {
+    const lease = JSON.parse(text) as Lease;
     return typeof lease.turnId === 'string' && typeof lease.expiresAt === 'number' ? lease : undefined;
   } catch {
     return undefined;

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { STATE_DIR } from './blob-store.js';
-import { readLeaseFile, removeLeaseFileIfExpired } from './session-lease.js';
+import { PinnedDir } from './pinned-dir.js';
+import { leaseExpired } from './session-lease.js';
 
 /**
- * The folders under `<workspace>/.exoclaw/` that hold disposable runtime state. Anything else
- * there, and everything outside `.exoclaw/` (sessions/, memory/, skills/, user files), is never
- * touched. `payloads/` (Temporal payloads kept outside history) is swept only on request: unlike
- * a blob, a payload is read again whenever its workflow's history is replayed, so deleting one
- * that an open, long-idle workflow (a session) references would wedge it.
+ * The folders of the state root that hold disposable runtime state. Anything else there
+ * (sessions/, locks, the layout marker) is never touched. `payloads/` (Temporal payloads kept
+ * outside history) is swept only on request: unlike a blob, a payload is read again whenever its
+ * workflow's history is replayed, so deleting one that an open, long-idle workflow (a session)
+ * references would wedge it.
  */
 export const STATE_KINDS = ['blobs', 'payloads', 'tool-calls', 'tool-outputs', 'leases'] as const;
 
@@ -57,12 +55,14 @@ export class RetentionTooShortError extends Error {
 }
 
 /**
- * Deletes runtime state older than the retention. Safe beside running workers: a blob that
- * BlobStore.putJson reuses (and so touches) while being swept is put back, a journal entry
- * rewritten meanwhile survives, a lease is removed only when expired and under its guard,
- * and writers recreate a folder swept from under them.
+ * Deletes runtime state older than the retention. Every folder is walked through its open
+ * descriptor and no link is ever followed, so a folder swapped for a symbolic link while the
+ * sweep runs leads nowhere. Safe beside running workers: a blob that BlobStore.putJson reuses
+ * (and so touches) while being swept is put back, a journal entry rewritten meanwhile survives,
+ * a lease is removed only when expired and under its guard, and writers recreate a folder swept
+ * from under them.
  */
-export async function sweepState(workspace: string, opts: SweepOptions = {}): Promise<SweepResult> {
+export async function sweepState(stateDir: string, opts: SweepOptions = {}): Promise<SweepResult> {
   const olderThanMs = opts.olderThanMs ?? DEFAULT_STATE_RETENTION_MS;
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
     throw new RetentionTooShortError(`The retention must be a non-negative duration (got ${olderThanMs} ms).`);
@@ -75,16 +75,24 @@ export async function sweepState(workspace: string, opts: SweepOptions = {}): Pr
   }
   const now = opts.now ?? Date.now();
   const sweeper = new Sweeper(now, now - olderThanMs, opts.dryRun ?? false);
-  const stateRoot = join(workspace, STATE_DIR);
-  for (const kind of STATE_KINDS) {
-    if (kind === 'payloads' && !opts.includePayloads) continue;
-    const root = join(stateRoot, kind);
-    // Only a real folder is swept: a symlink could lead outside .exoclaw/.
-    const info = await lstat(root).catch(() => undefined);
-    if (!info?.isDirectory()) continue;
-    const tally: KindTally = { removed: 0, bytes: 0, kept: 0 };
-    sweeper.result.byKind[kind] = tally;
-    await sweeper.sweepDir(kind, root, tally, true);
+  // The root is the operator's path (it may be a link, e.g. a mount); nothing below it is followed.
+  const root = await PinnedDir.open(stateDir, { followLinks: true });
+  if (!root) return sweeper.result;
+  try {
+    for (const kind of STATE_KINDS) {
+      if (kind === 'payloads' && !opts.includePayloads) continue;
+      const dir = await root.child(kind);
+      if (!dir) continue;
+      const tally: KindTally = { removed: 0, bytes: 0, kept: 0 };
+      sweeper.result.byKind[kind] = tally;
+      try {
+        await sweeper.sweepDir(kind, dir, tally);
+      } finally {
+        await dir.close();
+      }
+    }
+  } finally {
+    await root.close();
   }
   return sweeper.result;
 }
@@ -100,51 +108,57 @@ class Sweeper {
     this.result = { removedFiles: 0, removedBytes: 0, keptFiles: 0, removedDirs: 0, byKind: {}, dryRun, cutoff };
   }
 
-  /** Sweeps one folder; returns whether it is (or, in a dry run, would be) empty afterwards. */
-  async sweepDir(kind: string, dir: string, tally: KindTally, isRoot: boolean): Promise<boolean> {
-    const before = await lstat(dir).catch(() => undefined);
-    if (!before) return false;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  /** Sweeps one folder; returns how many entries are left in it. */
+  async sweepDir(kind: string, dir: PinnedDir, tally: KindTally): Promise<number> {
+    const entries = await dir.entries().catch(() => []);
     let left = 0;
-    let removedAny = false;
     for (const entry of entries) {
-      const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (kind === 'leases' && entry.name.endsWith('.guard')) {
           // A guard folder is a held lock; only a long-abandoned one goes.
-          if (await this.removeStaleGuard(path)) removedAny = true;
-          else left++;
-        } else if (await this.sweepDir(kind, path, tally, false)) {
-          removedAny = true;
-        } else {
+          if (!(await this.removeStaleGuard(dir, entry.name))) left++;
+        } else if (!(await this.sweepSubdir(kind, dir, entry.name, tally))) {
           left++;
         }
       } else if (entry.isFile()) {
-        if (await this.sweepFile(kind, path, tally)) removedAny = true;
-        else left++;
+        if (!(await this.sweepFile(kind, dir, entry.name, tally))) left++;
       } else {
-        left++; // symlinks and others are left alone
+        left++; // links and others are left alone
       }
     }
-    if (isRoot || left > 0) return false;
-    // Empty: remove it if it was old already or we just emptied it (a writer's atomicWrite recreates it).
-    if (!removedAny && before.mtimeMs >= this.cutoff) return false;
-    if (this.dryRun) {
-      this.result.removedDirs++;
-      return true;
-    }
-    const removed = await rmdir(dir).then(() => true, () => false);
-    if (removed) this.result.removedDirs++;
-    return removed;
+    return left;
   }
 
-  private async sweepFile(kind: string, path: string, tally: KindTally): Promise<boolean> {
-    const info = await lstat(path).catch(() => undefined);
+  /** Sweeps a subfolder and removes it when it ends up empty; returns whether it is gone. */
+  private async sweepSubdir(kind: string, parent: PinnedDir, name: string, tally: KindTally): Promise<boolean> {
+    const before = await parent.lstat(name);
+    if (!before) return false;
+    const dir = await parent.child(name);
+    if (!dir) return false;
+    let left: number;
+    let removedAny: boolean;
+    try {
+      const removedBefore = this.result.removedFiles + this.result.removedDirs;
+      left = await this.sweepDir(kind, dir, tally);
+      removedAny = this.result.removedFiles + this.result.removedDirs > removedBefore;
+    } finally {
+      await dir.close();
+    }
+    if (left > 0) return false;
+    // Empty: remove it if it was old already or we just emptied it (a writer recreates it).
+    if (!removedAny && before.mtimeMs >= this.cutoff) return false;
+    if (!this.dryRun && !(await parent.rmdir(name).then(() => true, () => false))) return false;
+    this.result.removedDirs++;
+    return true;
+  }
+
+  private async sweepFile(kind: string, dir: PinnedDir, name: string, tally: KindTally): Promise<boolean> {
+    const info = await dir.lstat(name);
     if (!info) return true; // gone meanwhile
     let removed = false;
-    if (info.mtimeMs < this.cutoff) {
-      if (kind === 'leases' && path.endsWith('.json')) removed = await this.removeLease(path);
-      else removed = this.dryRun || (await removeIfStillOld(path, this.cutoff));
+    if (info.isFile() && info.mtimeMs < this.cutoff) {
+      if (kind === 'leases' && name.endsWith('.json')) removed = await this.removeLease(dir, name);
+      else removed = this.dryRun || (await removeIfStillOld(dir, name, this.cutoff));
     }
     if (removed) {
       tally.removed++;
@@ -158,18 +172,30 @@ class Sweeper {
     return removed;
   }
 
-  private async removeLease(path: string): Promise<boolean> {
-    if (this.dryRun) {
-      const lease = await readLeaseFile(path);
-      return !(lease && lease.expiresAt > this.now);
+  /** A lease file goes only when no lease in it is still running, under the guard writers take. */
+  private async removeLease(dir: PinnedDir, name: string): Promise<boolean> {
+    const guard = `${name}.guard`;
+    if (this.dryRun) return leaseExpired(dir, name, this.now);
+    try {
+      await dir.mkdir(guard);
+    } catch {
+      return false; // busy: left for the next sweep
     }
-    return removeLeaseFileIfExpired(path, this.now);
+    try {
+      if (!(await leaseExpired(dir, name, this.now))) return false;
+      await dir.unlink(name);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await dir.rmdir(guard).catch(() => undefined);
+    }
   }
 
-  private async removeStaleGuard(path: string): Promise<boolean> {
-    const info = await stat(path).catch(() => undefined);
+  private async removeStaleGuard(dir: PinnedDir, name: string): Promise<boolean> {
+    const info = await dir.lstat(name);
     if (!info || info.mtimeMs >= this.cutoff) return false;
-    if (!this.dryRun && !(await rmdir(path).then(() => true, () => false))) return false;
+    if (!this.dryRun && !(await dir.rmdir(name).then(() => true, () => false))) return false;
     this.result.removedDirs++;
     return true;
   }
@@ -179,21 +205,21 @@ class Sweeper {
  * Moves the file aside, then checks it again: if a writer touched it in between (putJson
  * reusing a blob), it goes back; if a writer replaced it, the new file is already in place.
  */
-async function removeIfStillOld(path: string, cutoff: number): Promise<boolean> {
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.sweeping`;
+async function removeIfStillOld(dir: PinnedDir, name: string, cutoff: number): Promise<boolean> {
+  const aside = `${name}.${process.pid}.${randomBytes(4).toString('hex')}.sweeping`;
   try {
-    await rename(path, aside);
+    await dir.rename(name, aside);
   } catch {
     return false;
   }
-  const info = await lstat(aside).catch(() => undefined);
+  const info = await dir.lstat(aside);
   if (info && info.mtimeMs >= cutoff) {
     // link fails if a writer already recreated the file; either way the content is in place.
-    await link(aside, path).catch(() => undefined);
-    await unlink(aside).catch(() => undefined);
+    await dir.link(aside, name).catch(() => undefined);
+    await dir.unlink(aside).catch(() => undefined);
     return false;
   }
-  await unlink(aside).catch(() => undefined);
+  await dir.unlink(aside).catch(() => undefined);
   return true;
 }
 

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from './atomic-write.js';
-import { STATE_DIR } from './blob-store.js';
 
 export interface ToolCallRecord {
   status: 'started' | 'done';
@@ -16,15 +15,15 @@ export interface ToolCallRecord {
 }
 
 /**
- * What happened to each tool call, on the shared volume. Activities run at least once: a
+ * What happened to each tool call, in the shared state root. Activities run at least once: a
  * retried call whose earlier attempt finished returns the stored result instead of running
  * again, and one whose earlier attempt was cut off is told so (see ToolContext).
  */
 export class ToolCallJournal {
   private readonly dir: string;
 
-  constructor(workspace: string) {
-    this.dir = join(workspace, STATE_DIR, 'tool-calls');
+  constructor(stateDir: string) {
+    this.dir = join(stateDir, 'tool-calls');
   }
 
   async read(turnId: string, callId: string): Promise<ToolCallRecord | undefined> {

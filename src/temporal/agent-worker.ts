@@ -21,7 +21,7 @@ export interface AgentWorkerOptions {
   stickyQueueScheduleToStartTimeout?: string | number;
   /** Payload encryption keys (every worker and client of these workflows needs the same ones). */
   encryption?: EncryptionKeyRing;
-  /** Default: exoclawDataConverter({ workspace, encryption }); clients of these workflows need the same one. */
+  /** Default: exoclawDataConverter({ stateDir, encryption }); clients of these workflows need the same one. */
   dataConverter?: DataConverter;
 }
 
@@ -51,7 +51,7 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
       // Payloads are encrypted when keys are set; those still over 256 KiB go to the shared
       // workspace volume instead of history. Codecs run in this process, outside the workflow
       // sandbox, so the workflow bundle needs nothing for them.
-      dataConverter: opts.dataConverter ?? exoclawDataConverter({ workspace: opts.deps.workspace, encryption: opts.encryption }),
+      dataConverter: opts.dataConverter ?? exoclawDataConverter({ stateDir: opts.deps.stateDir, encryption: opts.encryption }),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
       shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,

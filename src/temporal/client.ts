@@ -13,8 +13,8 @@ export interface TurnOutcome extends TurnWorkflowResult {
 }
 
 export interface ConnectClientOptions {
-  /** The workers' workspace, when mounted: payloads over 256 KiB are kept there instead of in history. */
-  workspace?: string;
+  /** The workers' state root, when mounted: payloads over 256 KiB are kept there instead of in history. */
+  stateDir?: string;
   /** The workers' payload encryption keys (loadEncryptionKeys); required when the workers encrypt. */
   encryption?: EncryptionKeyRing;
 }
@@ -27,7 +27,7 @@ export async function connectClient(target: ResolvedConnection, opts: ConnectCli
     apiKey: target.apiKey,
     metadata: target.metadata,
   });
-  const dataConverter = exoclawDataConverter({ workspace: opts.workspace, encryption: opts.encryption });
+  const dataConverter = exoclawDataConverter({ stateDir: opts.stateDir, encryption: opts.encryption });
   return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 

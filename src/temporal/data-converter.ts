@@ -1,11 +1,11 @@
 import type { DataConverter } from '@temporalio/common';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { PayloadEncryptionCodec } from '../encryption/payload-encryption-codec.js';
-import { workspaceDataConverter } from '../storage/workspace-storage-driver.js';
+import { stateDataConverter } from '../storage/state-storage-driver.js';
 
 export interface ExoclawDataConverterOptions {
-  /** The shared workspace: payloads over the threshold are kept there instead of in history. */
-  workspace?: string;
+  /** The shared state root: payloads over the threshold are kept there instead of in history. */
+  stateDir?: string;
   /** Payload encryption keys; without them payloads are stored as they are. */
   encryption?: EncryptionKeyRing;
   thresholdBytes?: number;
@@ -20,6 +20,6 @@ export interface ExoclawDataConverterOptions {
 export function exoclawDataConverter(opts: ExoclawDataConverterOptions = {}): DataConverter {
   return {
     payloadCodecs: [new PayloadEncryptionCodec(opts.encryption)],
-    ...(opts.workspace ? workspaceDataConverter(opts.workspace, { thresholdBytes: opts.thresholdBytes }) : {}),
+    ...(opts.stateDir ? stateDataConverter(opts.stateDir, { thresholdBytes: opts.thresholdBytes }) : {}),
   };
 }

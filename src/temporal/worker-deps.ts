@@ -4,23 +4,26 @@ import type { Config } from '../config.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
-import { BlobStore, SessionLeases, ToolCallJournal } from '../storage/index.js';
+import { BlobStore, prepareStateRoot, SessionLeases, ToolCallJournal } from '../storage/index.js';
 
 /**
- * Activity dependencies from the worker's config and the shared workspace volume. With
- * encryption keys, message blobs are encrypted too unless `security.encryption.blobs` is off.
+ * Activity dependencies from the worker's config, the agent's workspace and the runtime's state
+ * root (prepared, and migrated from an older workspace layout, on first use). With encryption
+ * keys, message blobs are encrypted too unless `security.encryption.blobs` is off.
  */
 export async function createWorkerDeps(
   config: Config,
   opts: { logger?: Logger; encryption?: EncryptionKeyRing } = {},
 ): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
   const log = opts.logger ?? sharedLogger();
-  const workspace = config.agents.defaults.workspace;
+  const { workspace, stateDir } = config.agents.defaults;
+  await prepareStateRoot(workspace, stateDir, log);
   // Temporal owns retries: SDK clients on workers never retry on their own.
   const parts = await createAgentParts(config, { logger: log, maxRetries: 0 });
   const defaults = config.agents.defaults;
   const deps: ActivityDeps = {
     workspace,
+    stateDir,
     conversation: parts.conversation,
     tools: parts.tools,
     resolveModel: parts.resolveModel,
@@ -32,9 +35,9 @@ export async function createWorkerDeps(
     },
     maxIterations: defaults.maxToolIterations,
     jobLimits: config.tools.cron,
-    blobs: new BlobStore(workspace, blobCipherFor(opts.encryption, { blobs: config.security.encryption.blobs })),
-    leases: new SessionLeases(workspace),
-    journal: new ToolCallJournal(workspace),
+    blobs: new BlobStore(stateDir, blobCipherFor(opts.encryption, { blobs: config.security.encryption.blobs })),
+    leases: new SessionLeases(stateDir),
+    journal: new ToolCallJournal(stateDir),
     logger: log,
   };
   return { deps, close: () => parts.close() };

@@ -4,7 +4,7 @@ import { defineTool } from './define-tool.js';
 import { looksBinary } from './binary-detect.js';
 import { closestLine } from './closest-line.js';
 import { fsError } from './fs-error.js';
-import { openWorkspaceFile, writeWorkspaceFile } from './workspace-io.js';
+import { openWorkspaceFile, writeWorkspaceFile } from '../workspace/workspace-io.js';
 
 export interface EditFileToolOptions {
   workspace: string;

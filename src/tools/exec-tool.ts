@@ -14,7 +14,7 @@ import {
 import { fsError } from './fs-error.js';
 import { runProcess, type ProcessResult } from './process-runner.js';
 import { executeInSandbox, type SandboxOptions } from './sandbox-client.js';
-import { resolveWorkspacePath } from './workspace-path.js';
+import { resolveWorkspacePath } from '../workspace/workspace-path.js';
 
 export interface ExecToolOptions {
   workspace: string;

@@ -1,5 +1,5 @@
 import { toolError, type ToolResult } from '../core/tool.js';
-import { WorkspacePathError } from './workspace-path.js';
+import { WorkspacePathError } from '../workspace/workspace-path.js';
 
 /** `fsErrorText` as a tool's error result. */
 export function fsError(error: unknown, action: string): ToolResult {

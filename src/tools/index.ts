@@ -12,6 +12,8 @@ import { createWriteFileTool } from './write-file-tool.js';
 export interface DefaultToolsOptions {
   /** The workspace root every file path and exec working_dir is confined to. */
   workspace: string;
+  /** The runtime's state root: read_file reads the session's kept tool outputs (`tool-output:<id>`) there. */
+  stateDir?: string;
   /** exec settings; `false` leaves exec out. */
   exec?: Omit<ExecToolOptions, 'workspace'> | false;
   /** web_fetch / web_search settings; `false` leaves both out. */
@@ -27,7 +29,7 @@ export interface DefaultToolsOptions {
 export function createDefaultTools(opts: DefaultToolsOptions): AnyTool[] {
   const { workspace } = opts;
   const tools: AnyTool[] = [
-    createReadFileTool({ workspace }),
+    createReadFileTool({ workspace, stateDir: opts.stateDir }),
     createWriteFileTool({ workspace }),
     createEditFileTool({ workspace }),
     createListDirTool({ workspace }),
@@ -98,5 +100,5 @@ export {
   PROTECTED_DIRS,
   type PathPurpose,
   type WorkspacePath,
-} from './workspace-path.js';
-export { openWorkspaceFile, writeWorkspaceFile } from './workspace-io.js';
+} from '../workspace/workspace-path.js';
+export { openWorkspaceFile, writeWorkspaceFile } from '../workspace/workspace-io.js';

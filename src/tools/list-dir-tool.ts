@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { toolOutput, type ToolContext } from '../core/tool.js';
 import { defineTool } from './define-tool.js';
 import { fsError } from './fs-error.js';
-import { resolveWorkspacePath } from './workspace-path.js';
+import { resolveWorkspacePath } from '../workspace/workspace-path.js';
 
 export interface ListDirToolOptions {
   workspace: string;

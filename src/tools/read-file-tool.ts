@@ -4,10 +4,13 @@ import { defineTool } from './define-tool.js';
 import { looksBinary } from './binary-detect.js';
 import { fsError } from './fs-error.js';
 import { readLineWindow } from './line-window.js';
-import { openWorkspaceFile } from './workspace-io.js';
+import { openToolOutput, toolOutputId, TOOL_OUTPUT_PREFIX } from '../storage/tool-output.js';
+import { openWorkspaceFile } from '../workspace/workspace-io.js';
 
 export interface ReadFileToolOptions {
   workspace: string;
+  /** The runtime's state root: where this session's kept tool outputs (`tool-output:<id>`) are read. */
+  stateDir?: string;
   /** Most bytes of file content returned by one call (default 128 KB). */
   maxBytesPerCall?: number;
 }
@@ -30,13 +33,20 @@ export function createReadFileTool(opts: ReadFileToolOptions) {
       `Read a text file in the workspace. Returns lines with a "[lines a-b of N]" header; at most ${capLabel} per call, ` +
       'so page through large files with offset and limit.',
     args: ReadFileArgs,
-    async execute(args, _ctx: ToolContext) {
+    async execute(args, ctx: ToolContext) {
       const { path, offset = 1, limit } = args;
       let opened;
-      try {
-        opened = await openWorkspaceFile(opts.workspace, path);
-      } catch (error) {
-        return fsError(error, `read ${path}`);
+      if (path.startsWith(TOOL_OUTPUT_PREFIX)) {
+        const id = toolOutputId(path);
+        const kept = id && opts.stateDir ? await openToolOutput(opts.stateDir, ctx.sessionId, id) : undefined;
+        if (!kept) return toolError(`Error: there is no kept tool output "${path}" in this conversation`);
+        opened = { ...kept, path: { display: path } };
+      } else {
+        try {
+          opened = await openWorkspaceFile(opts.workspace, path);
+        } catch (error) {
+          return fsError(error, `read ${path}`);
+        }
       }
       const { handle, stat, path: where } = opened;
       try {

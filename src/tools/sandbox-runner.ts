@@ -6,7 +6,7 @@ import { DEFAULT_DENY_RULES, checkCommand } from './command-guard.js';
 import { scrubEnvironment } from './exec-env.js';
 import { runProcess } from './process-runner.js';
 import { SandboxRequestSchema } from './sandbox-client.js';
-import { WorkspacePathError, resolveWorkspacePath } from './workspace-path.js';
+import { WorkspacePathError, resolveWorkspacePath } from '../workspace/workspace-path.js';
 
 /**
  * The tiny HTTP server that runs inside a sandbox pod (and in tests): `POST /execute` runs one

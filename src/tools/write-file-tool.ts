@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { toolError, toolOutput, type ToolContext } from '../core/tool.js';
 import { defineTool } from './define-tool.js';
 import { fsError } from './fs-error.js';
-import { writeWorkspaceFile } from './workspace-io.js';
+import { writeWorkspaceFile } from '../workspace/workspace-io.js';
 
 export interface WriteFileToolOptions {
   workspace: string;

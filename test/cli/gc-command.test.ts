@@ -1,4 +1,4 @@
-// `exoclaw-temporal gc` as a real process on a temp workspace; no Temporal needed.
+// `exoclaw-temporal gc` as a real process on a temp state root; no Temporal needed.
 import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,18 +7,18 @@ import { cliEnv, runCli } from './cli-process.js';
 
 const DAY = 86_400_000;
 let home: string;
-let workspace: string;
+let stateDir: string;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'exoclaw-cli-gc-'));
-  workspace = join(home, 'ws');
+  stateDir = join(home, 'state');
 });
 afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
 async function put(relative: string, ageMs: number): Promise<string> {
-  const path = join(workspace, relative);
+  const path = join(stateDir, relative);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, 'data');
   const when = new Date(Date.now() - ageMs);
@@ -30,21 +30,21 @@ const exists = (path: string): Promise<boolean> => stat(path).then(() => true, (
 
 describe('exoclaw-temporal gc', () => {
   it('dry-runs, then deletes old state with a JSON report, leaving sessions/ alone', async () => {
-    const oldBlob = await put('.exoclaw/blobs/aa/old.json', 10 * DAY);
-    const freshBlob = await put('.exoclaw/blobs/bb/fresh.json', DAY);
+    const oldBlob = await put('blobs/aa/old.json', 10 * DAY);
+    const freshBlob = await put('blobs/bb/fresh.json', DAY);
     const session = await put('sessions/s1.jsonl', 100 * DAY);
 
-    const dry = await runCli(['gc', '--workspace', workspace, '--dry-run'], cliEnv(home));
+    const dry = await runCli(['gc', '--state-dir', stateDir, '--dry-run'], cliEnv(home));
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/Would remove 1 file\(s\), 4 B/);
     expect(dry.stdout).toMatch(/blobs\s+1 removed/);
     expect(await exists(oldBlob)).toBe(true);
 
-    const real = await runCli(['gc', '--workspace', workspace, '--older-than', '7d', '--json'], cliEnv(home));
+    const real = await runCli(['gc', '--state-dir', stateDir, '--older-than', '7d', '--json'], cliEnv(home));
     expect(real.code).toBe(0);
     const report = JSON.parse(real.stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ workspace, removedFiles: 1, removedBytes: 4, keptFiles: 1, dryRun: false, olderThanMs: 7 * DAY });
+    expect(report).toMatchObject({ stateDir, removedFiles: 1, removedBytes: 4, keptFiles: 1, dryRun: false, olderThanMs: 7 * DAY });
     expect(report['byKind']).toMatchObject({ blobs: { removed: 1, bytes: 4, kept: 1 } });
     expect(await exists(oldBlob)).toBe(false);
     expect(await exists(freshBlob)).toBe(true);
@@ -52,19 +52,19 @@ describe('exoclaw-temporal gc', () => {
   }, 30_000);
 
   it('refuses a retention under 48h without --force, and a malformed duration', async () => {
-    workspace = join(home, 'ws-force');
-    const recent = await put('.exoclaw/tool-outputs/recent.txt', 3 * 3_600_000);
-    const refused = await runCli(['gc', '--workspace', workspace, '--older-than', '1h'], cliEnv(home));
+    stateDir = join(home, 'state-force');
+    const recent = await put('tool-outputs/recent.txt', 3 * 3_600_000);
+    const refused = await runCli(['gc', '--state-dir', stateDir, '--older-than', '1h'], cliEnv(home));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('48 h minimum');
     expect(refused.stderr).toContain('Usage: exoclaw-temporal gc');
     expect(await exists(recent)).toBe(true);
 
-    const bad = await runCli(['gc', '--workspace', workspace, '--older-than', 'soon'], cliEnv(home));
+    const bad = await runCli(['gc', '--state-dir', stateDir, '--older-than', 'soon'], cliEnv(home));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--older-than needs a duration');
 
-    const forced = await runCli(['gc', '--workspace', workspace, '--older-than', '1h', '--force'], cliEnv(home));
+    const forced = await runCli(['gc', '--state-dir', stateDir, '--older-than', '1h', '--force'], cliEnv(home));
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/Removed 1 file\(s\)/);
     expect(await exists(recent)).toBe(false);

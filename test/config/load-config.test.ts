@@ -38,6 +38,7 @@ describe('loadConfig', () => {
     expect(config.sourcePath).toBeUndefined();
     expect(config.agents.defaults).toEqual({
       workspace: join(home, '.exoclaw', 'workspace'),
+      stateDir: join(home, '.exoclaw', 'workspace.state'),
       model: 'scripted/scripted-llm',
       temperature: 0.1,
       maxTokens: 8192,

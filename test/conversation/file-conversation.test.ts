@@ -25,7 +25,7 @@ describe('FileConversation storage', () => {
     await conversation.record('cli:main', 't1', toolTurn('t1'));
 
     const path = conversation.sessionPath('cli:main');
-    expect(path).toBe(join(ws.dir, 'sessions', `${safeSessionId('cli:main')}.jsonl`));
+    expect(path).toBe(join(ws.stateDir, 'sessions', `${safeSessionId('cli:main')}.jsonl`));
     const [header, ...messages] = lines(path);
     expect(header).toEqual({
       _type: 'header',
@@ -194,7 +194,7 @@ describe('FileConversation storage', () => {
     expect(await conversation.clear('never-existed')).toBe(false);
     expect((await conversation.listSessions()).map((s) => s.key)).toEqual(['old']);
     expect(await conversation.messages('tg/42')).toEqual([]);
-    const archived = readdirSync(join(ws.dir, 'sessions', 'archive'));
+    const archived = readdirSync(join(ws.stateDir, 'sessions', 'archive'));
     expect(archived.some((name) => name.startsWith(safeSessionId('tg/42')) && name.endsWith('.jsonl'))).toBe(true);
 
     // the session starts over with a new header

@@ -1,12 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../src/logger.js';
+import { defaultStateDir } from '../../src/storage/state-root.js';
 import type { Message } from '../../src/core/messages.js';
 
-export function tempWorkspace(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'exoclaw-conv-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+/** A temp workspace and, beside it, the default state root (`<workspace>.state`). */
+export function tempWorkspace(): { dir: string; stateDir: string; cleanup: () => void } {
+  const base = mkdtempSync(join(tmpdir(), 'exoclaw-conv-'));
+  const dir = join(base, 'workspace');
+  mkdirSync(dir);
+  return { dir, stateDir: defaultStateDir(dir), cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
 /** A real pino logger whose lines are kept for assertions. */

@@ -1,7 +1,7 @@
 // A real durable stack for tests: scripted LLM server over HTTP, a temp workspace, the
 // worker's real activity dependencies, and a worker on the shared Temporal dev server.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -18,6 +18,8 @@ import { getTestEnv, uniqueTaskQueue, withWorker, type TestWorkerOptions } from 
 export interface DurableStack {
   llm: ScriptedLlmServer;
   workspace: string;
+  /** The runtime's state root (session logs, blobs, journal, leases), beside the workspace. */
+  stateDir: string;
   config: Config;
   deps: ActivityDeps;
   client: Client;
@@ -52,12 +54,16 @@ export interface DurableStackOptions {
 
 export async function startDurableStack(opts: DurableStackOptions = {}): Promise<DurableStack> {
   const llm = await startScriptedLlmServer();
-  const workspace = await mkdtemp(join(tmpdir(), 'exoclaw-durable-'));
+  // The agent's workspace and the runtime's state root, side by side as in production.
+  const base = await mkdtemp(join(tmpdir(), 'exoclaw-durable-'));
+  const workspace = join(base, 'workspace');
+  const stateDir = join(base, 'state');
+  await mkdir(workspace);
   const config = loadConfig({
-    env: { HOME: workspace, ...opts.env },
+    env: { HOME: base, ...opts.env },
     overrides: deepMerge(
       {
-        agents: { defaults: { workspace, model: 'scripted/scripted-llm' } },
+        agents: { defaults: { workspace, stateDir, model: 'scripted/scripted-llm' } },
         providers: { scripted: { apiBase: llm.url } },
         tools: { exec: { timeout: 30 } },
       },
@@ -71,11 +77,12 @@ export async function startDurableStack(opts: DurableStackOptions = {}): Promise
   deps.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 200;
   const env = await getTestEnv();
   const taskQueue = uniqueTaskQueue('durable');
-  const dataConverter = opts.encryption ? exoclawDataConverter({ workspace, encryption: opts.encryption }) : undefined;
+  const dataConverter = opts.encryption ? exoclawDataConverter({ stateDir, encryption: opts.encryption }) : undefined;
   const client = dataConverter ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter }) : env.client;
   return {
     llm,
     workspace,
+    stateDir,
     config,
     deps,
     client,
@@ -100,7 +107,7 @@ export async function startDurableStack(opts: DurableStackOptions = {}): Promise
       await (deps.conversation as { whenIdle?: () => Promise<void> }).whenIdle?.();
       await close();
       await llm.close();
-      await rm(workspace, { recursive: true, force: true });
+      await rm(base, { recursive: true, force: true });
     },
   };
 }

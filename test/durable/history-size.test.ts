@@ -33,7 +33,7 @@ afterAll(async () => {
 
 /** Writes prior turns to a session through the real store until it holds about `bytes`. */
 async function seedSession(sessionId: string, bytes: number, messageChars: number): Promise<number> {
-  const store = new FileConversation({ workspace: stack.workspace });
+  const store = new FileConversation({ workspace: stack.workspace, stateDir: stack.stateDir });
   const filler = (turn: number, who: string) =>
     `${who} turn ${turn}: ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(messageChars / 27))}`.slice(0, messageChars);
   for (let turn = 0; ; turn++) {

@@ -103,7 +103,7 @@ describe('payload encryption (real worker, real server)', () => {
       expect(bigText.includes('lorem ipsum')).toBe(false);
     });
 
-    const state = join(stack.workspace, '.exoclaw');
+    const state = stack.stateDir;
     const blobs = await filesUnder(join(state, 'blobs'));
     const payloads = await filesUnder(join(state, 'payloads'));
     // Prompt, assistant messages and tool result of both turns; the big turn's input and result.
@@ -144,7 +144,7 @@ describe('payload encryption (real worker, real server)', () => {
             const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes);
             return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
           }, { timeoutMs: 30_000 }),
-        { dataConverter: exoclawDataConverter({ workspace: stack.workspace, encryption: ringOf([keyB]) }) },
+        { dataConverter: exoclawDataConverter({ stateDir: stack.stateDir, encryption: ringOf([keyB]) }) },
       );
       expect(message).toBe(
         'Cannot decrypt a payload: it was encrypted with key "key-a", which this process does not have (it has "key-b"). ' +
@@ -164,11 +164,11 @@ describe('payload encryption (real worker, real server)', () => {
     // Started under A while no worker polls, so the workflow input is encrypted with A.
     const handle = await stack.exoclaw.startTurn({ sessionId: 'rotation', message: `run the command 'echo rotated-${marker}'` });
     const env = await getTestEnv();
-    const rotatedClient = await connectClient({ address: env.address, namespace: env.namespace }, { workspace: stack.workspace, encryption: rotated });
+    const rotatedClient = await connectClient({ address: env.address, namespace: env.namespace }, { stateDir: stack.stateDir, encryption: rotated });
     try {
       const result = await stack.withAgentWorker(
         async () => (await rotatedClient.workflow.getHandle(handle.workflowId).result()) as TurnWorkflowResult,
-        { dataConverter: exoclawDataConverter({ workspace: stack.workspace, encryption: rotated }) },
+        { dataConverter: exoclawDataConverter({ stateDir: stack.stateDir, encryption: rotated }) },
       );
       expect(result.finalContent).toContain(`rotated-${marker}`);
       const history = await expectSealed(handle.workflowId, `rotated-${marker}`);

@@ -88,7 +88,7 @@ describe('scripts/bounce-demo.sh', () => {
     expect(stdout).toContain(': COMPLETED');
     expect(stdout).toMatch(/task complete/);
     const session = /workflow (bounce-\d+):/.exec(stdout)?.[1] ?? '';
-    expectRecordedOnce(rig.workspace, session, "Run the command 'sleep 5 && echo task complete'");
+    expectRecordedOnce(rig.stateDir, session, "Run the command 'sleep 5 && echo task complete'");
   }, 150_000);
 });
 

@@ -84,8 +84,8 @@ export async function result(handle: WorkflowHandle, timeoutMs: number): Promise
  * Exactly-once recording: the turn's user message once, every tool call answered by exactly one
  * tool message, every assistant tool call id unique, and no torn (unparseable) line.
  */
-export function expectRecordedOnce(workspace: string, sessionId: string, message: string): ReturnType<typeof readSessionLog>['messages'] {
-  const log = readSessionLog(workspace);
+export function expectRecordedOnce(stateDir: string, sessionId: string, message: string): ReturnType<typeof readSessionLog>['messages'] {
+  const log = readSessionLog(stateDir);
   expect(log.invalidLines, 'torn lines in the session log').toBe(0);
   const turn = log.messages.filter((m) => m.file === `${safeSessionId(sessionId)}.jsonl`);
   expect(turn.filter((m) => m.role === 'user' && m.text.includes(message))).toHaveLength(1);

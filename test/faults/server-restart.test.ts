@@ -52,7 +52,7 @@ describe('fault suite: Temporal server restart', () => {
       expect(outcome.finalContent).toMatch(/(^|: )task complete$/m);
       const description = await client.workflow.getHandle(sessionId).describe();
       expect(description.status.name).toBe('COMPLETED');
-      expectRecordedOnce(rig.workspace, sessionId, message);
+      expectRecordedOnce(rig.stateDir, sessionId, message);
     } finally {
       await client.connection.close();
     }

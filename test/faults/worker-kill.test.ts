@@ -67,7 +67,7 @@ describe('fault suite: killing real worker processes', () => {
     const outcome = await result(handle, 60_000);
     expect(outcome.finalContent).toMatch(/^\[scripted-llm\] You said: /);
     expect(outcome.finalContent).toContain(message);
-    expectRecordedOnce(rig.workspace, id, message);
+    expectRecordedOnce(rig.stateDir, id, message);
     expect(requestsFor()).toBe(2); // hung + retried
   }, 90_000);
 
@@ -88,7 +88,7 @@ describe('fault suite: killing real worker processes', () => {
     const outcome = await result(handle, 60_000);
     expect(outcome.finalContent).toMatch(/(^|: )task complete$/m);
 
-    const turn = expectRecordedOnce(rig.workspace, id, message);
+    const turn = expectRecordedOnce(rig.stateDir, id, message);
     const execCalls = turn.flatMap((m) => m.toolCalls).filter((c) => c.name === 'exec');
     const firstResult = turn.find((m) => m.role === 'tool' && m.toolCallId === execCalls[0]?.id);
     // The retried attempt of the interrupted call reported the interruption instead of running again...
@@ -133,7 +133,7 @@ describe('fault suite: killing real worker processes', () => {
       expect(outcome.finalContent).toMatch(/marked/);
       expect(lines('after-tool-marker.txt')).toEqual(['once']);
       expect(tool.attempts.size, 'the finished tool call was not retried').toBe(1);
-      const turn = expectRecordedOnce(rig.workspace, id, message);
+      const turn = expectRecordedOnce(rig.stateDir, id, message);
       expect(turn.filter((m) => m.role === 'tool')).toHaveLength(1);
       const recordTurn = [...tracker.activities.values()].find((a) => a.type === 'recordTurn');
       expect(recordTurn?.outcome?.kind, summary(tracker)).toBe('completed');
@@ -160,7 +160,7 @@ describe('fault suite: killing real worker processes', () => {
     expect(victim.activity.lastRetryReason ?? '').toMatch(/shutting down|cancel/i);
     const outcome = await result(handle, 60_000);
     expect(outcome.finalContent).toMatch(/(^|: )task complete$/m);
-    expectRecordedOnce(rig.workspace, id, message);
+    expectRecordedOnce(rig.stateDir, id, message);
   }, 90_000);
 
   it('the scripted LLM answering 500 for a while: the turn waits it out and completes once', async () => {
@@ -176,6 +176,6 @@ describe('fault suite: killing real worker processes', () => {
     const requests = rig.llm?.chatRequests().slice(before) ?? [];
     expect(requests.filter((r) => r.fault?.status === 500)).toHaveLength(3);
     expect(requests).toHaveLength(4);
-    expectRecordedOnce(rig.workspace, id, message);
+    expectRecordedOnce(rig.stateDir, id, message);
   }, 60_000);
 });

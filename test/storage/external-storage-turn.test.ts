@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workspaceDataConverter } from '../../src/storage/workspace-storage-driver.js';
+import { stateDataConverter } from '../../src/storage/state-storage-driver.js';
 import type { TurnWorkflowResult } from '../../src/contract/index.js';
 import { startDurableStack, type DurableStack } from '../durable/durable-stack.js';
 import { historyJson } from '../durable/history.js';
@@ -46,7 +46,7 @@ describe('large payloads leave history for the workspace volume', () => {
 
   it('runs a turn with a 400 KB message while history only carries claims', async () => {
     const env = await getTestEnv();
-    const dataConverter = workspaceDataConverter(stack.workspace);
+    const dataConverter = stateDataConverter(stack.stateDir);
     const client = new Client({ connection: env.connection, namespace: env.namespace, dataConverter });
     const message = `please echo this: ${'lorem ipsum dolor sit amet '.repeat(15_000)}end-of-message`;
     expect(message.length).toBeGreaterThan(400_000);
@@ -79,7 +79,7 @@ describe('large payloads leave history for the workspace volume', () => {
       { dataConverter },
     );
 
-    const files = await readdir(join(stack.workspace, '.exoclaw', 'payloads'));
+    const files = await readdir(join(stack.stateDir, 'payloads'));
     expect(files.filter((name) => /^[0-9a-f]{64}\.bin$/.test(name)).length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -11,7 +11,7 @@ import { createListDirTool } from '../../src/tools/list-dir-tool.js';
 import { createReadFileTool } from '../../src/tools/read-file-tool.js';
 import { createWriteFileTool } from '../../src/tools/write-file-tool.js';
 import { open } from 'node:fs/promises';
-import { resolveWorkspacePath, verifyOpenedInside } from '../../src/tools/workspace-path.js';
+import { resolveWorkspacePath, verifyOpenedInside } from '../../src/workspace/workspace-path.js';
 import { textTool, type TextTool } from '../support/text-tool.js';
 
 const ctx: ToolContext = { sessionId: 'test:files' };

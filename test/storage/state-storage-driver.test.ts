@@ -6,24 +6,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   PayloadCorruptedError,
   PayloadNotFoundError,
-  WorkspaceStorageDriver,
-  workspaceDataConverter,
-} from '../../src/storage/workspace-storage-driver.js';
+  StateStorageDriver,
+  stateDataConverter,
+} from '../../src/storage/state-storage-driver.js';
 
 let workspace: string;
-let driver: WorkspaceStorageDriver;
+let driver: StateStorageDriver;
 
 beforeEach(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'exoclaw-payloads-'));
-  driver = new WorkspaceStorageDriver(workspace);
+  driver = new StateStorageDriver(workspace);
 });
 afterEach(async () => {
   await rm(workspace, { recursive: true, force: true });
 });
 
-const payloadsDir = () => join(workspace, '.exoclaw', 'payloads');
+const payloadsDir = () => join(workspace, 'payloads');
 
-describe('WorkspaceStorageDriver', () => {
+describe('StateStorageDriver', () => {
   it('stores payloads as files and retrieves them by claim', async () => {
     const big = defaultPayloadConverter.toPayload({ text: 'x'.repeat(300_000), n: 1 });
     const small = defaultPayloadConverter.toPayload('hello');
@@ -45,12 +45,12 @@ describe('WorkspaceStorageDriver', () => {
   it('is idempotent: the same payload gives the same claim and one file', async () => {
     const payload = defaultPayloadConverter.toPayload({ retried: true });
     const [first] = await driver.store({}, [payload]);
-    const [second] = await new WorkspaceStorageDriver(workspace).store({}, [payload]);
+    const [second] = await new StateStorageDriver(workspace).store({}, [payload]);
     expect(second!.claimData).toEqual(first!.claimData);
     expect(await readdir(payloadsDir())).toHaveLength(1);
   });
 
-  it('names the workspace when a payload file is missing', async () => {
+  it('names the state root when a payload file is missing', async () => {
     const claim = new StorageDriverClaim({ sha256: 'a'.repeat(64) });
     const error = await driver.retrieve({}, [claim]).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PayloadNotFoundError);
@@ -68,12 +68,12 @@ describe('WorkspaceStorageDriver', () => {
     await expect(driver.retrieve({}, [claim!])).rejects.toBeInstanceOf(PayloadCorruptedError);
   });
 
-  it('builds a DataConverter whose external storage uses the workspace driver', () => {
-    const converter = workspaceDataConverter(workspace, { thresholdBytes: 1024 });
+  it('builds a DataConverter whose external storage uses the state root driver', () => {
+    const converter = stateDataConverter(workspace, { thresholdBytes: 1024 });
     expect(converter.externalStorage?.payloadSizeThreshold).toBe(1024);
     const [only] = converter.externalStorage?.drivers ?? [];
-    expect(only).toBeInstanceOf(WorkspaceStorageDriver);
-    expect((only as WorkspaceStorageDriver).workspace).toBe(workspace);
-    expect(workspaceDataConverter(workspace).externalStorage?.payloadSizeThreshold).toBe(256 * 1024);
+    expect(only).toBeInstanceOf(StateStorageDriver);
+    expect((only as StateStorageDriver).stateDir).toBe(workspace);
+    expect(stateDataConverter(workspace).externalStorage?.payloadSizeThreshold).toBe(256 * 1024);
   });
 });

@@ -15,12 +15,14 @@ import proto from '@temporalio/proto';
 import { z } from 'zod';
 import { atomicWrite } from './atomic-write.js';
 import { touchFile } from './touch-file.js';
-import { STATE_DIR } from './blob-store.js';
 
 const PayloadProto = proto.temporal.api.common.v1.Payload;
 
-/** Routing key written into every reference payload: must stay the same on every worker and client. */
-export const WORKSPACE_STORAGE_DRIVER_NAME = 'exoclaw-workspace';
+/**
+ * Routing key written into every reference payload: must stay the same on every worker and client,
+ * and never change (histories written before the state root moved out of the workspace carry it).
+ */
+export const STATE_STORAGE_DRIVER_NAME = 'exoclaw-workspace';
 /** Same as the SDK's default: payloads at or above this size leave history. */
 export const DEFAULT_PAYLOAD_THRESHOLD_BYTES = 256 * 1024;
 
@@ -36,17 +38,17 @@ export class PayloadCorruptedError extends Error {
 const claimSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 /**
- * Temporal ExternalStorage driver that keeps large payloads on the shared workspace volume.
+ * Temporal ExternalStorage driver that keeps large payloads in the shared state root.
  * Files are content-addressed (sha256 of the encoded Payload), so a retried store writes
  * nothing new and history only carries the hash.
  */
-export class WorkspaceStorageDriver implements StorageDriver {
-  readonly name = WORKSPACE_STORAGE_DRIVER_NAME;
+export class StateStorageDriver implements StorageDriver {
+  readonly name = STATE_STORAGE_DRIVER_NAME;
   readonly type = 'exoclaw.workspace';
   readonly root: string;
 
-  constructor(readonly workspace: string) {
-    this.root = join(workspace, STATE_DIR, 'payloads');
+  constructor(readonly stateDir: string) {
+    this.root = join(stateDir, 'payloads');
   }
 
   async store(context: StorageDriverStoreContext, payloads: Payload[]): Promise<StorageDriverClaim[]> {
@@ -76,7 +78,7 @@ export class WorkspaceStorageDriver implements StorageDriver {
     const parsed = claimSchema.safeParse(claim.claimData);
     if (!parsed.success) {
       throw new PayloadNotFoundError(
-        `Not a workspace payload claim: ${JSON.stringify(claim.claimData)} (expected {"sha256": "<64 hex chars>"}).`,
+        `Not a state payload claim: ${JSON.stringify(claim.claimData)} (expected {"sha256": "<64 hex chars>"}).`,
       );
     }
     const { sha256 } = parsed.data;
@@ -86,8 +88,8 @@ export class WorkspaceStorageDriver implements StorageDriver {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new PayloadNotFoundError(
-          `Payload ${sha256} is missing from ${this.root} (workspace ${this.workspace}). ` +
-            'Every worker and client of these workflows must mount the same workspace volume.',
+          `Payload ${sha256} is missing from ${this.root} (state root ${this.stateDir}). ` +
+            'Every worker and client of these workflows must mount the same state volume.',
         );
       }
       throw error;
@@ -106,11 +108,11 @@ export class WorkspaceStorageDriver implements StorageDriver {
   }
 }
 
-/** A DataConverter whose payloads above `thresholdBytes` go to the workspace instead of history. */
-export function workspaceDataConverter(workspace: string, opts: { thresholdBytes?: number } = {}): DataConverter {
+/** A DataConverter whose payloads above `thresholdBytes` go to the state root instead of history. */
+export function stateDataConverter(stateDir: string, opts: { thresholdBytes?: number } = {}): DataConverter {
   return {
     externalStorage: new ExternalStorage({
-      drivers: [new WorkspaceStorageDriver(workspace)],
+      drivers: [new StateStorageDriver(stateDir)],
       payloadSizeThreshold: opts.thresholdBytes ?? DEFAULT_PAYLOAD_THRESHOLD_BYTES,
     }),
   };
