@@ -14,10 +14,10 @@ import {
 import { cancellationError, classifyError, isUserAbort, type ErrorContext } from './classify-error.js';
 import { logResponse } from './log-response.js';
 import { DEFAULT_TIMEOUT_MS, sdkProviderSetup, type SdkProviderOptions } from './provider-options.js';
+import { ANTHROPIC_DEFAULT_BASE_URL } from './provider-table.js';
 
 export type AnthropicProviderOptions = SdkProviderOptions;
 
-export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const DEFAULT_MAX_TOKENS = 8192;
 
 /** reasoningEffort → extended-thinking budget. */

@@ -2,41 +2,13 @@ import { createHash } from 'node:crypto';
 import { LLMError } from '../core/errors.js';
 import type { LLMProvider } from '../core/llm-provider.js';
 import type { Logger } from '../logger.js';
-import { ANTHROPIC_DEFAULT_BASE_URL, AnthropicProvider } from './anthropic-provider.js';
-import { OPENAI_DEFAULT_BASE_URL, OpenAIProvider } from './openai-provider.js';
+import { AnthropicProvider } from './anthropic-provider.js';
+import { OpenAIProvider } from './openai-provider.js';
 import type { SdkProviderOptions } from './provider-options.js';
+import { providerSpec, SCRIPTED_LLM_URL_ENV, type ProviderApi, type ProviderSpec } from './provider-table.js';
 
 /** Provider settings by provider name (the prefix of `provider/model`). Same shape as the config file's `providers`. */
 export type ProvidersConfig = Record<string, { apiKey?: string; apiBase?: string; extraHeaders?: Record<string, string> }>;
-
-export type ProviderApi = 'openai' | 'anthropic';
-
-interface ProviderSpec {
-  api: ProviderApi;
-  /** used when neither config nor env gives a base URL; absent = must be configured */
-  defaultBase?: string;
-  keyEnv?: string;
-  baseEnv?: string;
-  /** local servers (Ollama, vLLM, the scripted server) take any key */
-  keyRequired: boolean;
-}
-
-export const SCRIPTED_LLM_URL_ENV = 'EXOCLAW_SCRIPTED_LLM_URL';
-
-/** Known provider prefixes. Anything else configured under `providers.<name>.apiBase` is OpenAI-compatible. */
-const PROVIDERS: Record<string, ProviderSpec> = {
-  anthropic: { api: 'anthropic', defaultBase: ANTHROPIC_DEFAULT_BASE_URL, keyEnv: 'ANTHROPIC_API_KEY', baseEnv: 'ANTHROPIC_BASE_URL', keyRequired: true },
-  openai: { api: 'openai', defaultBase: OPENAI_DEFAULT_BASE_URL, keyEnv: 'OPENAI_API_KEY', baseEnv: 'OPENAI_BASE_URL', keyRequired: true },
-  openrouter: { api: 'openai', defaultBase: 'https://openrouter.ai/api/v1', keyEnv: 'OPENROUTER_API_KEY', keyRequired: true },
-  deepseek: { api: 'openai', defaultBase: 'https://api.deepseek.com/v1', keyEnv: 'DEEPSEEK_API_KEY', keyRequired: true },
-  groq: { api: 'openai', defaultBase: 'https://api.groq.com/openai/v1', keyEnv: 'GROQ_API_KEY', keyRequired: true },
-  gemini: { api: 'openai', defaultBase: 'https://generativelanguage.googleapis.com/v1beta/openai', keyEnv: 'GEMINI_API_KEY', keyRequired: true },
-  ollama: { api: 'openai', defaultBase: 'http://localhost:11434/v1', keyEnv: 'OLLAMA_API_KEY', baseEnv: 'OLLAMA_API_BASE', keyRequired: false },
-  vllm: { api: 'openai', defaultBase: 'http://localhost:8000/v1', keyEnv: 'VLLM_API_KEY', baseEnv: 'VLLM_API_BASE', keyRequired: false },
-  custom: { api: 'openai', keyEnv: 'CUSTOM_API_KEY', baseEnv: 'CUSTOM_API_BASE', keyRequired: false },
-  scripted: { api: 'openai', baseEnv: SCRIPTED_LLM_URL_ENV, keyRequired: false },
-  'scripted-anthropic': { api: 'anthropic', baseEnv: SCRIPTED_LLM_URL_ENV, keyRequired: false },
-};
 
 /** Bare model names we can attribute without a prefix. */
 const BARE_MODEL_RULES: Array<{ pattern: RegExp; provider: string }> = [
@@ -59,14 +31,14 @@ export function routeModel(model: string, providers: ProvidersConfig = {}): Mode
   if (slash > 0) {
     const prefix = trimmed.slice(0, slash).toLowerCase();
     const rest = trimmed.slice(slash + 1);
-    const spec = PROVIDERS[prefix];
+    const spec = providerSpec(prefix);
     if (spec || providers[prefix]?.apiBase) {
       if (!rest) throw configError(`The model "${model}" names no model after "${prefix}/": use e.g. "${prefix}/<model-name>".`);
       return { providerName: prefix, api: spec?.api ?? 'openai', model: rest };
     }
   }
   for (const rule of BARE_MODEL_RULES) {
-    if (rule.pattern.test(trimmed)) return { providerName: rule.provider, api: PROVIDERS[rule.provider]?.api ?? 'openai', model: trimmed };
+    if (rule.pattern.test(trimmed)) return { providerName: rule.provider, api: providerSpec(rule.provider)?.api ?? 'openai', model: trimmed };
   }
   if (providers.custom?.apiBase && trimmed) return { providerName: 'custom', api: 'openai', model: trimmed };
   throw configError(
@@ -103,7 +75,7 @@ let cacheWithoutLogger = new Map<string, LLMProvider>();
 export function resolveProvider(model: string, providers: ProvidersConfig = {}, opts: ResolveProviderOptions = {}): ResolvedProvider {
   const env = opts.env ?? process.env;
   const route = routeModel(model, providers);
-  const spec: ProviderSpec = PROVIDERS[route.providerName] ?? { api: 'openai', keyRequired: false };
+  const spec: ProviderSpec = providerSpec(route.providerName) ?? { api: 'openai', keyRequired: false };
   const settings = providers[route.providerName] ?? {};
   const keyHint = `${spec.keyEnv ? `${spec.keyEnv} / ` : ''}providers.${route.providerName}.apiKey`;
 
@@ -171,7 +143,7 @@ function normaliseBase(base: string | undefined, api: ProviderApi, providerName:
     const how =
       providerName === 'scripted' || providerName === 'scripted-anthropic'
         ? `start one with \`exoclaw-temporal llm-server\` and set ${SCRIPTED_LLM_URL_ENV}=<its URL> (or providers.${providerName}.apiBase)`
-        : `set providers.${providerName}.apiBase in the config file${PROVIDERS[providerName]?.baseEnv ? ` or ${PROVIDERS[providerName]?.baseEnv}` : ''}`;
+        : `set providers.${providerName}.apiBase in the config file${providerSpec(providerName)?.baseEnv ? ` or ${providerSpec(providerName)?.baseEnv}` : ''}`;
     throw configError(`No base URL for ${providerName} (model "${model}"): ${how}.`);
   }
   let url: URL;

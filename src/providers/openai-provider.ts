@@ -13,11 +13,10 @@ import {
   fromChatCompletion,
 } from './openai-response.js';
 import { DEFAULT_TIMEOUT_MS, sdkProviderSetup, type SdkProviderOptions } from './provider-options.js';
+import { OPENAI_DEFAULT_BASE_URL } from './provider-table.js';
 import { logResponse } from './log-response.js';
 
 export type OpenAIProviderOptions = SdkProviderOptions;
-
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /**
  * Chat Completions through the official `openai` SDK. Works against api.openai.com and any
