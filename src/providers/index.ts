@@ -3,6 +3,7 @@ export type { OpenAIProviderOptions } from './openai-provider.js';
 export { AnthropicProvider, thinkingBudget } from './anthropic-provider.js';
 export type { AnthropicProviderOptions } from './anthropic-provider.js';
 export type { SdkProviderOptions } from './provider-options.js';
+export { SdkProvider, type SdkProviderDefaults } from './sdk-provider.js';
 export {
   PROVIDERS,
   PROVIDER_ENV_VARS,
