@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LLMError } from '../core/errors.js';
+import { ModelRoutingError } from '../core/errors.js';
 import type { LLMProvider } from '../core/llm-provider.js';
 import type { Logger } from '../logger.js';
 import { AnthropicProvider } from './anthropic-provider.js';
@@ -24,7 +24,7 @@ export interface ModelRoute {
   model: string;
 }
 
-/** Which provider serves `model` (`provider/model` or a recognisable bare name). Throws a clear LLMError. */
+/** Which provider serves `model` (`provider/model` or a recognisable bare name). Throws a clear ModelRoutingError. */
 export function routeModel(model: string, providers: ProvidersConfig = {}): ModelRoute {
   const trimmed = model.trim();
   const slash = trimmed.indexOf('/');
@@ -33,7 +33,7 @@ export function routeModel(model: string, providers: ProvidersConfig = {}): Mode
     const rest = trimmed.slice(slash + 1);
     const spec = providerSpec(prefix);
     if (spec || providers[prefix]?.apiBase) {
-      if (!rest) throw configError(`The model "${model}" names no model after "${prefix}/": use e.g. "${prefix}/<model-name>".`);
+      if (!rest) throw new ModelRoutingError(`The model "${model}" names no model after "${prefix}/": use e.g. "${prefix}/<model-name>".`);
       return { providerName: prefix, api: spec?.api ?? 'openai', model: rest };
     }
   }
@@ -41,7 +41,7 @@ export function routeModel(model: string, providers: ProvidersConfig = {}): Mode
     if (rule.pattern.test(trimmed)) return { providerName: rule.provider, api: providerSpec(rule.provider)?.api ?? 'openai', model: trimmed };
   }
   if (providers.custom?.apiBase && trimmed) return { providerName: 'custom', api: 'openai', model: trimmed };
-  throw configError(
+  throw new ModelRoutingError(
     `Cannot tell which provider serves the model "${model}". Prefix it with a provider, e.g. anthropic/claude-sonnet-4-6, openai/gpt-4.1, ollama/llama3.2, openrouter/<model>, or configure providers.<name>.apiBase and use <name>/<model>.`,
   );
 }
@@ -81,9 +81,8 @@ export function resolveProvider(model: string, providers: ProvidersConfig = {}, 
 
   const apiKey = nonEmpty(settings.apiKey) ?? (spec.keyEnv ? nonEmpty(env[spec.keyEnv]) : undefined);
   if (!apiKey && spec.keyRequired) {
-    throw new LLMError(
+    throw new ModelRoutingError(
       `No API key for ${route.providerName} (model "${model}"): set ${spec.keyEnv ?? 'the key'} in the worker's environment or providers.${route.providerName}.apiKey in the config file.`,
-      { kind: 'authentication' },
     );
   }
   const baseURL = normaliseBase(
@@ -144,13 +143,13 @@ function normaliseBase(base: string | undefined, api: ProviderApi, providerName:
       providerName === 'scripted' || providerName === 'scripted-anthropic'
         ? `start one with \`exoclaw-temporal llm-server\` and set ${SCRIPTED_LLM_URL_ENV}=<its URL> (or providers.${providerName}.apiBase)`
         : `set providers.${providerName}.apiBase in the config file${providerSpec(providerName)?.baseEnv ? ` or ${providerSpec(providerName)?.baseEnv}` : ''}`;
-    throw configError(`No base URL for ${providerName} (model "${model}"): ${how}.`);
+    throw new ModelRoutingError(`No base URL for ${providerName} (model "${model}"): ${how}.`);
   }
   let url: URL;
   try {
     url = new URL(base);
   } catch {
-    throw configError(`The base URL for ${providerName} is not a URL: "${base}". Use e.g. http://localhost:11434/v1.`);
+    throw new ModelRoutingError(`The base URL for ${providerName} is not a URL: "${base}". Use e.g. http://localhost:11434/v1.`);
   }
   const path = url.pathname.replace(/\/+$/, '');
   // The scripted server is given as its root URL; each API wants its own root.
@@ -158,8 +157,4 @@ function normaliseBase(base: string | undefined, api: ProviderApi, providerName:
   else if (api === 'anthropic') url.pathname = path.replace(/\/v1$/, '') || '/';
   else url.pathname = path || '/';
   return url.toString().replace(/\/+$/, '');
-}
-
-function configError(message: string): LLMError {
-  return new LLMError(message, { kind: 'bad_request' });
 }

@@ -80,11 +80,12 @@ describe('LLM failures', () => {
     });
   });
 
-  it('a model no provider serves fails the turn at once with BadRequest', async () => {
+  it('a model no provider serves fails the turn at once with ModelRoutingError', async () => {
     await stack.withAgentWorker(async () => {
       const handle = await stack.exoclaw.startTurn({ sessionId: 'bad-model', message: 'hi', model: 'no-such-model-anywhere' });
       const cause = await applicationFailureOf(handle);
-      expect(cause.type).toBe('BadRequest');
+      expect(cause.type).toBe('ModelRoutingError');
+      expect(cause.nonRetryable).toBe(true);
       expect(cause.message).toMatch(/Cannot tell which provider serves the model "no-such-model-anywhere"/);
       const chats = llmChatActivities(await handle.fetchHistory());
       expect(chats).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LLMError } from '../../src/core/errors.js';
+import { ModelRoutingError } from '../../src/core/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { AnthropicProvider } from '../../src/providers/anthropic-provider.js';
 import { clearProviderCache, resolveProvider, routeModel, type ProvidersConfig } from '../../src/providers/model-router.js';
@@ -13,14 +13,14 @@ function baseOf(provider: unknown): string {
   throw new Error('unexpected provider type');
 }
 
-function catchError(fn: () => unknown): LLMError {
+function catchError(fn: () => unknown): ModelRoutingError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof LLMError) return error;
+    if (error instanceof ModelRoutingError) return error;
     throw error;
   }
-  throw new Error('expected an LLMError');
+  throw new Error('expected a ModelRoutingError');
 }
 
 describe('routeModel', () => {
@@ -49,8 +49,8 @@ describe('routeModel', () => {
 
   it('refuses a model it cannot attribute, saying how to fix it', () => {
     const error = catchError(() => routeModel('mystery-model'));
-    expect(error.kind).toBe('bad_request');
-    expect(error.retryable).toBe(false);
+    expect(error.name).toBe('ModelRoutingError');
+    expect(error.category).toBe('user');
     expect(error.message).toMatch(/Prefix it with a provider, e.g. anthropic\/claude-sonnet-4-6/);
     expect(catchError(() => routeModel('openai/')).message).toMatch(/names no model/);
   });
@@ -94,11 +94,10 @@ describe('resolveProvider', () => {
     ['openai/gpt-4.1', 'OPENAI_API_KEY', 'providers.openai.apiKey'],
     ['openrouter/meta/llama', 'OPENROUTER_API_KEY', 'providers.openrouter.apiKey'],
     ['deepseek/deepseek-chat', 'DEEPSEEK_API_KEY', 'providers.deepseek.apiKey'],
-  ])('a missing key for %s is a non-retryable authentication error naming %s', (model, envVar, configKey) => {
+  ])('a missing key for %s is a non-retryable routing error naming %s', (model, envVar, configKey) => {
     const error = catchError(() => resolveProvider(model, { openai: { apiKey: '  ' } }, { env: NO_ENV }));
-    expect(error.name).toBe('LLMError');
-    expect(error.kind).toBe('authentication');
-    expect(error.retryable).toBe(false);
+    expect(error.name).toBe('ModelRoutingError');
+    expect(error.category).toBe('user');
     expect(error.message).toContain(envVar);
     expect(error.message).toContain(configKey);
   });
