@@ -13,7 +13,7 @@ export {
   SCRIPTED_LLM_URL_ENV,
 } from './provider-table.js';
 export type { ProviderSpec, ProviderEnvVar, ProviderApi } from './provider-table.js';
-export { resolveProvider, routeModel, clearProviderCache } from './model-router.js';
+export { resolveProvider, routeModel, isProviderConfigured, clearProviderCache } from './model-router.js';
 export type { ProvidersConfig, ModelRoute, ResolveProviderOptions, ResolvedProvider } from './model-router.js';
 export { parseToolArguments, toolCallFrom, repairJson } from './tool-call-arguments.js';
 export type { ParsedToolArguments } from './tool-call-arguments.js';

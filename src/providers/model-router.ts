@@ -32,7 +32,7 @@ export function routeModel(model: string, providers: ProvidersConfig = {}): Mode
     const prefix = trimmed.slice(0, slash).toLowerCase();
     const rest = trimmed.slice(slash + 1);
     const spec = providerSpec(prefix);
-    if (spec || providers[prefix]?.apiBase) {
+    if (spec || settingsOf(providers, prefix).apiBase) {
       if (!rest) throw new ModelRoutingError(`The model "${model}" names no model after "${prefix}/": use e.g. "${prefix}/<model-name>".`);
       return { providerName: prefix, api: spec?.api ?? 'openai', model: rest };
     }
@@ -54,6 +54,11 @@ export interface ResolveProviderOptions {
   timeoutMs?: number;
   /** where the provider logs; providers are cached per logger, so pass a long-lived one */
   logger?: Logger;
+  /**
+   * The worker's default model (`agents.defaults.model`). Its provider may be used even when
+   * nothing else configures it (e.g. `ollama/…` on the default local port).
+   */
+  defaultModel?: string;
 }
 
 export interface ResolvedProvider {
@@ -71,12 +76,21 @@ let cacheWithoutLogger = new Map<string, LLMProvider>();
  * The provider for a model string, with credentials from the config (`providers.<name>`) or
  * the environment. This is the only place keys are read. Instances are cached per
  * (provider, key, base URL, headers) so workers don't rebuild SDK clients on every call.
+ *
+ * The model string may come from a client (a workflow input), so only providers the operator
+ * set up on this worker are served: see `isProviderConfigured`.
  */
 export function resolveProvider(model: string, providers: ProvidersConfig = {}, opts: ResolveProviderOptions = {}): ResolvedProvider {
   const env = opts.env ?? process.env;
   const route = routeModel(model, providers);
   const spec: ProviderSpec = providerSpec(route.providerName) ?? { api: 'openai', keyRequired: false };
-  const settings = providers[route.providerName] ?? {};
+  const settings = settingsOf(providers, route.providerName);
+  if (!isProviderConfigured(route.providerName, providers, env) && !isDefaultProvider(route.providerName, providers, opts.defaultModel)) {
+    throw new ModelRoutingError(
+      `${route.providerName} is not configured on this worker: ${howToConfigure(route.providerName, spec)} on the worker. ` +
+        `A turn may use only providers the worker's operator set up (model "${model}").`,
+    );
+  }
   const keyHint = `${spec.keyEnv ? `${spec.keyEnv} / ` : ''}providers.${route.providerName}.apiKey`;
 
   const apiKey = nonEmpty(settings.apiKey) ?? (spec.keyEnv ? nonEmpty(env[spec.keyEnv]) : undefined);
@@ -87,7 +101,7 @@ export function resolveProvider(model: string, providers: ProvidersConfig = {}, 
   }
   const baseURL = normaliseBase(
     nonEmpty(settings.apiBase) ?? (spec.baseEnv ? nonEmpty(env[spec.baseEnv]) : undefined) ?? spec.defaultBase,
-    spec.api,
+    spec,
     route.providerName,
     model,
   );
@@ -126,10 +140,50 @@ export function resolveProvider(model: string, providers: ProvidersConfig = {}, 
   return { provider, model: route.model, providerName: route.providerName };
 }
 
+/**
+ * Whether the operator set a provider up on this worker: `providers.<name>` has an API key or a
+ * base URL, or the provider's key or base-URL variable is set. A built-in default base URL
+ * (Ollama's and vLLM's local ports) does not count: naming a provider must not be enough to
+ * reach a server on the worker's network.
+ */
+export function isProviderConfigured(
+  name: string,
+  providers: ProvidersConfig,
+  env: Record<string, string | undefined> = process.env,
+): boolean {
+  const settings = settingsOf(providers, name);
+  if (nonEmpty(settings.apiKey) ?? nonEmpty(settings.apiBase)) return true;
+  const spec = providerSpec(name);
+  return [spec?.keyEnv, spec?.baseEnv].some((variable) => variable !== undefined && nonEmpty(env[variable]) !== undefined);
+}
+
 /** Forgets cached provider instances (tests, or after rotating keys). */
 export function clearProviderCache(): void {
   cacheByLogger = new WeakMap();
   cacheWithoutLogger = new Map();
+}
+
+/** The operator chose this provider by making it serve the worker's default model. */
+function isDefaultProvider(name: string, providers: ProvidersConfig, defaultModel: string | undefined): boolean {
+  if (!defaultModel) return false;
+  try {
+    return routeModel(defaultModel, providers).providerName === name;
+  } catch {
+    return false;
+  }
+}
+
+/** What the operator sets to enable a provider: its key (hosted APIs) or its base URL (local servers). */
+function howToConfigure(name: string, spec: ProviderSpec, setting: 'apiKey' | 'apiBase' = spec.keyRequired ? 'apiKey' : 'apiBase'): string {
+  if (setting === 'apiBase' && spec.baseEnv === SCRIPTED_LLM_URL_ENV) {
+    return `start a scripted LLM server with \`exoclaw-temporal llm-server\` and set ${SCRIPTED_LLM_URL_ENV}=<its URL> (or providers.${name}.apiBase)`;
+  }
+  const variable = setting === 'apiKey' ? spec.keyEnv : spec.baseEnv;
+  return `set providers.${name}.${setting}${variable ? ` (or ${variable})` : ''}`;
+}
+
+function settingsOf(providers: ProvidersConfig, name: string): ProvidersConfig[string] {
+  return (Object.hasOwn(providers, name) ? providers[name] : undefined) ?? {};
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -137,14 +191,8 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function normaliseBase(base: string | undefined, api: ProviderApi, providerName: string, model: string): string {
-  if (!base) {
-    const how =
-      providerName === 'scripted' || providerName === 'scripted-anthropic'
-        ? `start one with \`exoclaw-temporal llm-server\` and set ${SCRIPTED_LLM_URL_ENV}=<its URL> (or providers.${providerName}.apiBase)`
-        : `set providers.${providerName}.apiBase in the config file${providerSpec(providerName)?.baseEnv ? ` or ${providerSpec(providerName)?.baseEnv}` : ''}`;
-    throw new ModelRoutingError(`No base URL for ${providerName} (model "${model}"): ${how}.`);
-  }
+function normaliseBase(base: string | undefined, spec: ProviderSpec, providerName: string, model: string): string {
+  if (!base) throw new ModelRoutingError(`No base URL for ${providerName} (model "${model}"): ${howToConfigure(providerName, spec, 'apiBase')}.`);
   let url: URL;
   try {
     url = new URL(base);
@@ -154,7 +202,7 @@ function normaliseBase(base: string | undefined, api: ProviderApi, providerName:
   const path = url.pathname.replace(/\/+$/, '');
   // The scripted server is given as its root URL; each API wants its own root.
   if (providerName === 'scripted' && !/\/v\d+$/.test(path)) url.pathname = `${path}/v1`;
-  else if (api === 'anthropic') url.pathname = path.replace(/\/v1$/, '') || '/';
+  else if (spec.api === 'anthropic') url.pathname = path.replace(/\/v1$/, '') || '/';
   else url.pathname = path || '/';
   return url.toString().replace(/\/+$/, '');
 }
