@@ -8,7 +8,10 @@ import { connectMcpServers, createCronTool, createDefaultTools, createSpawnTool 
 export interface AgentParts {
   conversation: FileConversation;
   tools: ToolRegistry;
-  /** Model string → provider; credentials come from the config or this process's env only. */
+  /**
+   * Model string → provider; credentials come from the config or this process's env only, and only
+   * providers the operator configured (or the default model's) are served.
+   */
   resolveModel(model: string): { provider: LLMProvider; model: string };
   close(): Promise<void>;
 }
@@ -28,8 +31,9 @@ export async function createAgentParts(
 ): Promise<AgentParts> {
   const log = opts.logger ?? sharedLogger();
   const defaults = config.agents.defaults;
+  // A model may come from a client: only providers this worker's operator set up are served.
   const resolveModel = (model: string) =>
-    resolveProvider(model, config.providers, { maxRetries: opts.maxRetries ?? 0, logger: log });
+    resolveProvider(model, config.providers, { maxRetries: opts.maxRetries ?? 0, logger: log, defaultModel: defaults.model });
 
   const consolidationModel = resolveModel(defaults.model);
   const conversation = new FileConversation({

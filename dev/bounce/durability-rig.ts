@@ -10,6 +10,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TurnWorkflowInput } from '../../src/contract/index.js';
 import { startScriptedLlmServer, type ScriptedLlmServer, type ScriptedLlmServerOptions } from '../scripted-llm/index.js';
+import { SCRIPTED_LLM_URL_ENV } from '../../src/providers/provider-table.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { connectOrStart, startDevServer, type DevServer, type DevServerOptions } from '../local-stack/dev-server.js';
 import { prebuiltBundlePath, workflowsEntry } from '../../src/temporal/workflow-bundle.js';
@@ -93,7 +94,7 @@ export async function startDurabilityRig(opts: DurabilityRigOptions = {}): Promi
     if (/^scripted(-anthropic)?\//.test(model)) {
       llm = await startScriptedLlmServer(opts.scripted);
       cleanups.push(() => llm?.close());
-      env['EXOCLAW_SCRIPTED_LLM_URL'] = llm.url;
+      env[SCRIPTED_LLM_URL_ENV] = llm.url;
       progress(`Scripted LLM at ${llm.url} (no API key needed; answers are scripted, not a real model)`);
     }
 

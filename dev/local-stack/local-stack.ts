@@ -108,7 +108,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     config.agents.defaults.workspace = workspace;
     config.agents.defaults.stateDir = localStateDir(baseConfig, workspace);
     let llm: ScriptedLlmServer | undefined;
-    if (isScriptedModel(config.agents.defaults.model) && !configuredScriptedBase(config, env)) {
+    if (isScriptedModel(config.agents.defaults.model) && !configuredScriptedBase(config)) {
       llm = await startScriptedLlmServer();
       cleanups.push(() => llm!.close());
       config.providers = {
@@ -117,7 +117,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         'scripted-anthropic': { ...config.providers['scripted-anthropic'], apiBase: llm.url },
       };
       progress(
-        hasApiKey(config, env)
+        hasApiKey(config)
           ? `Model ${config.agents.defaults.model}: using the scripted LLM server at ${llm.url} — answers are scripted, not a real model`
           : `No API key found: using the scripted LLM server at ${llm.url} — answers are scripted, not a real model ` +
               '(set ANTHROPIC_API_KEY or OPENAI_API_KEY for a real one)',
@@ -237,14 +237,15 @@ function isScriptedModel(model: string): boolean {
   return /^scripted(-anthropic)?\//i.test(model.trim());
 }
 
-function configuredScriptedBase(config: Config, env: Record<string, string | undefined>): boolean {
+/** A scripted server is already set up: `providers.<scripted>.apiBase`, or its URL variable (folded in by the loader). */
+function configuredScriptedBase(config: Config): boolean {
   const provider = config.agents.defaults.model.split('/')[0]?.toLowerCase() ?? '';
-  return Boolean(nonEmpty(config.providers[provider]?.apiBase) ?? nonEmpty(env['EXOCLAW_SCRIPTED_LLM_URL']));
+  return Boolean(nonEmpty(config.providers[provider]?.apiBase));
 }
 
-function hasApiKey(config: Config, env: Record<string, string | undefined>): boolean {
-  const keyed = Object.values(config.providers).some((p) => nonEmpty(p.apiKey));
-  return keyed || Boolean(nonEmpty(env['ANTHROPIC_API_KEY']) ?? nonEmpty(env['OPENAI_API_KEY']));
+/** Any provider key, from the config file or (folded in by the loader) its environment variable. */
+function hasApiKey(config: Config): boolean {
+  return Object.values(config.providers).some((p) => nonEmpty(p.apiKey));
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,6 +3,8 @@
  * Each entry is documented in docs/workspace-and-config.md; keep the two in step.
  */
 
+import { PROVIDER_ENV_VARS } from '../providers/provider-table.js';
+
 export type EnvKind = 'string' | 'number' | 'boolean';
 
 export interface EnvOverride {
@@ -27,10 +29,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'EXOCLAW_CONTEXT_WINDOW_TOKENS', kind: 'number', apply: to('agents', 'defaults', 'contextWindowTokens') },
   { name: 'EXOCLAW_REASONING_EFFORT', kind: 'string', apply: to('agents', 'defaults', 'reasoningEffort') },
   { name: 'EXOCLAW_TIMEZONE', kind: 'string', apply: to('agents', 'defaults', 'timezone') },
-  { name: 'ANTHROPIC_API_KEY', kind: 'string', apply: to('providers', 'anthropic', 'apiKey') },
-  { name: 'ANTHROPIC_BASE_URL', kind: 'string', apply: to('providers', 'anthropic', 'apiBase') },
-  { name: 'OPENAI_API_KEY', kind: 'string', apply: to('providers', 'openai', 'apiKey') },
-  { name: 'OPENAI_BASE_URL', kind: 'string', apply: to('providers', 'openai', 'apiBase') },
+  ...providerEnvOverrides(),
   { name: 'EXOCLAW_EXEC_TIMEOUT', kind: 'number', apply: to('tools', 'exec', 'timeout') },
   { name: 'EXOCLAW_EXEC_ISOLATION', kind: 'string', apply: to('tools', 'exec', 'isolation') },
   {
@@ -52,6 +51,24 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'EXOCLAW_ENCRYPTION_ACTIVE_KEY', kind: 'string', apply: to('security', 'encryption', 'activeKey') },
   { name: 'EXOCLAW_ENCRYPT_BLOBS', kind: 'boolean', apply: to('security', 'encryption', 'blobs') },
 ];
+
+/**
+ * Each provider key and base-URL variable from the provider table sets `providers.<name>.apiKey`
+ * or `.apiBase`; a variable several providers share (the scripted server's URL) sets them all.
+ */
+function providerEnvOverrides(): EnvOverride[] {
+  const byName = new Map<string, string[][]>();
+  for (const variable of PROVIDER_ENV_VARS) {
+    const paths = byName.get(variable.name) ?? [];
+    paths.push(['providers', variable.provider, variable.setting]);
+    byName.set(variable.name, paths);
+  }
+  return [...byName].map(([name, paths]) => ({
+    name,
+    kind: 'string',
+    apply: (value) => paths.map((path): [string[], unknown] => [path, value]),
+  }));
+}
 
 /** Converts an env string to the kind the config expects; leaves it a string when it does not fit, so validation reports it. */
 export function parseEnvValue(raw: string, kind: EnvKind): unknown {

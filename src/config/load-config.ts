@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { logger } from '../logger.js';
+import { PROVIDERS, type ProviderSpec } from '../providers/provider-table.js';
 import { defaultStateDir } from '../storage/state-root.js';
 import { ConfigError } from './config-error.js';
 import { ENV_OVERRIDES, parseEnvValue } from './env-overrides.js';
@@ -32,8 +33,8 @@ export interface LoadConfigOptions {
   onWarning?: (message: string) => void;
 }
 
-export const DEFAULT_ANTHROPIC_MODEL = 'anthropic/claude-sonnet-4-6';
-export const DEFAULT_OPENAI_MODEL = 'openai/gpt-4.1';
+export const DEFAULT_ANTHROPIC_MODEL = `anthropic/${PROVIDERS.anthropic.defaultModel}`;
+export const DEFAULT_OPENAI_MODEL = `openai/${PROVIDERS.openai.defaultModel}`;
 export const SCRIPTED_MODEL = 'scripted/scripted-llm';
 
 /**
@@ -119,10 +120,14 @@ function trustDomainProblem(workspace: string, stateDir: string): string | undef
   return undefined;
 }
 
-/** The model used when none is configured: whichever provider has a key, else the scripted test LLM. */
+/**
+ * The model used when none is configured: the default model of the first provider in the provider
+ * table that has one and a key (Anthropic, then OpenAI), else the scripted test LLM.
+ */
 export function defaultModel(providers: ProvidersConfig): string {
-  if (nonEmpty(providers.anthropic?.apiKey)) return DEFAULT_ANTHROPIC_MODEL;
-  if (nonEmpty(providers.openai?.apiKey)) return DEFAULT_OPENAI_MODEL;
+  for (const [name, spec] of Object.entries<ProviderSpec>(PROVIDERS)) {
+    if (spec.defaultModel && nonEmpty(providers[name]?.apiKey)) return `${name}/${spec.defaultModel}`;
+  }
   return SCRIPTED_MODEL;
 }
 

@@ -1,6 +1,4 @@
-import { LLMError } from '../core/errors.js';
-import { logger as sharedLogger, type Logger } from '../logger.js';
-import type { ErrorContext } from './classify-error.js';
+import type { Logger } from '../logger.js';
 
 /** Options both SDK-backed providers take. */
 export interface SdkProviderOptions {
@@ -22,37 +20,16 @@ export interface SdkProviderOptions {
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** What each SDK-backed provider derives from its options the same way. */
-export interface SdkProviderSetup {
-  name: string;
-  model: string;
-  baseURL: string;
-  log: Logger;
-  errorContext: Omit<ErrorContext, 'model'>;
-}
-
-/** Checks the key and fills in name, model, base URL, logger and the error-message context. */
-export function sdkProviderSetup(
+/** The client options both SDKs take in the same shape. */
+export function sdkClientOptions(
   options: SdkProviderOptions,
-  defaults: { name: string; keyEnv: string; model: string; baseURL: string },
-): SdkProviderSetup {
-  const name = options.providerName ?? defaults.name;
-  if (!options.apiKey) {
-    throw new LLMError(`No API key for ${name}: set ${options.credentialHint ?? defaults.keyEnv}.`, {
-      kind: 'authentication',
-    });
-  }
-  const baseURL = options.baseURL ?? defaults.baseURL;
+  baseURL: string,
+): { apiKey: string; baseURL: string; maxRetries: number; timeout: number; defaultHeaders?: Record<string, string> } {
   return {
-    name,
-    model: options.defaultModel ?? defaults.model,
+    apiKey: options.apiKey,
     baseURL,
-    log: (options.logger ?? sharedLogger()).child({ provider: name }),
-    errorContext: {
-      provider: name,
-      credentialHint: options.credentialHint ?? `${defaults.keyEnv} / providers.${defaults.name}.apiKey`,
-      secrets: [options.apiKey],
-      baseURL,
-    },
+    maxRetries: options.maxRetries ?? 0,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * credential. Provider keys, Temporal TLS material and tokens must never reach a command the model
  * wrote (it could print them into the conversation, or send them somewhere).
  */
+import { PROVIDER_ENV_VARS } from '../providers/provider-table.js';
 
 /** Variable names containing these words are dropped (case-insensitive). */
 const SECRET_WORDS = /KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION/i;
@@ -23,8 +24,20 @@ const DROPPED_PREFIXES = [
   'DYLD_',
 ];
 
-/** Specific variables that change how programs load code. */
-const DROPPED_NAMES = new Set(['NODE_OPTIONS', 'BASH_ENV', 'ENV', 'PROMPT_COMMAND', 'PYTHONSTARTUP', 'PERL5OPT', 'RUBYOPT']);
+/**
+ * Specific variables: those that change how programs load code, and every provider key and base
+ * URL (a base URL can carry credentials, and names a model server the command has no business with).
+ */
+const DROPPED_NAMES = new Set([
+  'NODE_OPTIONS',
+  'BASH_ENV',
+  'ENV',
+  'PROMPT_COMMAND',
+  'PYTHONSTARTUP',
+  'PERL5OPT',
+  'RUBYOPT',
+  ...PROVIDER_ENV_VARS.map((variable) => variable.name),
+]);
 
 /** Always kept (when set), even if a rule above would drop them. */
 const ALWAYS_KEPT = new Set(['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TERM', 'USER', 'LOGNAME', 'SHELL', 'TZ', 'TMPDIR', 'PWD']);

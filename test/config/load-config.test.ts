@@ -177,6 +177,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { HOME: home } }).agents.defaults.model).toBe('scripted/scripted-llm');
   });
 
+  it('reads every provider variable of the provider table into providers.<name>', () => {
+    const path = writeConfig({ providers: { openrouter: { apiKey: 'from-file', extraHeaders: { 'x-team': 'a' } } } });
+    const config = loadConfig({
+      path,
+      env: {
+        HOME: home,
+        OPENROUTER_API_KEY: 'or-env',
+        OLLAMA_API_BASE: 'http://gpu-box:11434/v1',
+        VLLM_API_KEY: 'vllm-token',
+        EXOCLAW_SCRIPTED_LLM_URL: 'http://127.0.0.1:8790',
+      },
+    });
+    expect(config.providers.openrouter).toEqual({ apiKey: 'or-env', extraHeaders: { 'x-team': 'a' } });
+    expect(config.providers.ollama).toEqual({ apiBase: 'http://gpu-box:11434/v1' });
+    expect(config.providers.vllm).toEqual({ apiKey: 'vllm-token' });
+    // One variable, both scripted APIs.
+    expect(config.providers.scripted).toEqual({ apiBase: 'http://127.0.0.1:8790' });
+    expect(config.providers['scripted-anthropic']).toEqual({ apiBase: 'http://127.0.0.1:8790' });
+    // A key for a provider without a default model does not pick the default model.
+    expect(config.agents.defaults.model).toBe('scripted/scripted-llm');
+  });
+
   it('lets overrides (CLI flags) beat both the environment and the file', () => {
     const path = writeConfig({ agents: { defaults: { model: 'file/m', temperature: 0.5 } }, temporal: { taskQueue: 'file-q' } });
     const config = loadConfig({

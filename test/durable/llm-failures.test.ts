@@ -1,5 +1,6 @@
 // Provider failures over real HTTP: Temporal retries what is retryable (honouring Retry-After)
 // and fails the turn at once, with a clear message, on what is not.
+import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { applicationFailureOf } from './workflow-failure.js';
@@ -80,11 +81,12 @@ describe('LLM failures', () => {
     });
   });
 
-  it('a model no provider serves fails the turn at once with BadRequest', async () => {
+  it('a model no provider serves fails the turn at once with ModelRoutingError', async () => {
     await stack.withAgentWorker(async () => {
       const handle = await stack.exoclaw.startTurn({ sessionId: 'bad-model', message: 'hi', model: 'no-such-model-anywhere' });
       const cause = await applicationFailureOf(handle);
-      expect(cause.type).toBe('BadRequest');
+      expect(cause.type).toBe('ModelRoutingError');
+      expect(cause.nonRetryable).toBe(true);
       expect(cause.message).toMatch(/Cannot tell which provider serves the model "no-such-model-anywhere"/);
       const chats = llmChatActivities(await handle.fetchHistory());
       expect(chats).toHaveLength(1);
@@ -92,4 +94,69 @@ describe('LLM failures', () => {
       expect(stack.llm.chatRequests()).toHaveLength(0);
     });
   });
+
+  it('a client naming a local model server the operator never configured is refused before any network', async () => {
+    // Ollama's built-in default base is localhost:11434: before the fix, the whole prompt went there.
+    const listeners = await listenWherePossible(11434, ['127.0.0.1', '::1']);
+    try {
+      await stack.withAgentWorker(async () => {
+        const handle = await stack.exoclaw.startTurn({ sessionId: 'local-port', message: 'secret plans', model: 'ollama/llama3.2' });
+        const cause = await applicationFailureOf(handle);
+        expect(cause.type).toBe('ModelRoutingError');
+        expect(cause.nonRetryable).toBe(true);
+        expect(cause.message).toContain(
+          'ollama is not configured on this worker: set providers.ollama.apiBase (or OLLAMA_API_BASE) on the worker',
+        );
+        const chats = llmChatActivities(await handle.fetchHistory());
+        expect(chats).toHaveLength(1);
+        expect(chats[0]?.attempt).toBe(1);
+        expect(stack.llm.chatRequests()).toHaveLength(0);
+      });
+      for (const listener of listeners) expect(listener.connections, `connections to ${listener.host}:11434`).toBe(0);
+    } finally {
+      for (const listener of listeners) await new Promise((done) => listener.server.close(done));
+    }
+  });
+
+  it('the same model string is served once the operator configures the provider', async () => {
+    const configured = await startDurableStack({ providers: { ollama: { apiBase: stack.llm.openaiBaseUrl } } });
+    try {
+      await configured.withAgentWorker(async () => {
+        const outcome = await configured.exoclaw.runTurn({ sessionId: 'local-ok', message: 'hello ollama', model: 'ollama/llama3.2' });
+        expect(outcome.stopReason).toBe('completed');
+        expect(outcome.finalContent).toContain('hello ollama');
+      });
+      const [request] = stack.llm.chatRequests();
+      expect((request?.body as { model?: string } | undefined)?.model).toBe('llama3.2');
+    } finally {
+      await configured.close();
+    }
+  });
 });
+
+interface CountingListener {
+  host: string;
+  server: Server;
+  connections: number;
+}
+
+/**
+ * TCP listeners on `port` on each host where it is free, counting connections (each is closed at
+ * once). A host whose port is taken (a real Ollama on this machine) is left out.
+ */
+async function listenWherePossible(port: number, hosts: string[]): Promise<CountingListener[]> {
+  const listeners: CountingListener[] = [];
+  for (const host of hosts) {
+    const listener: CountingListener = { host, server: createServer(), connections: 0 };
+    listener.server.on('connection', (socket) => {
+      listener.connections++;
+      socket.destroy();
+    });
+    const bound = await new Promise<boolean>((done) => {
+      listener.server.once('error', () => done(false));
+      listener.server.listen(port, host, () => done(true));
+    });
+    if (bound) listeners.push(listener);
+  }
+  return listeners;
+}

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolContext } from '../../src/core/tool.js';
 import { DEFAULT_DENY_RULES, checkCommand } from '../../src/tools/command-guard.js';
+import { PROVIDER_ENV_VARS } from '../../src/providers/provider-table.js';
 import { scrubEnvironment } from '../../src/tools/exec-env.js';
 import { createExecTool } from '../../src/tools/exec-tool.js';
 import { HeadTailBuffer } from '../../src/tools/head-tail-buffer.js';
@@ -101,6 +102,16 @@ describe('exec', () => {
     expect(direct.stdout.length).toBeLessThan(4096 + 100);
     expect(direct.truncated).toBe(true);
     expect(liveGroupMembers(direct.pid ?? -1)).toEqual([]);
+  });
+
+  it('drops every provider key and base-URL variable of the provider table, base URLs included', () => {
+    const names = PROVIDER_ENV_VARS.map((variable) => variable.name);
+    // Base URLs carry no secret-looking word, so only the table catches them.
+    expect(names).toEqual(expect.arrayContaining(['OLLAMA_API_BASE', 'VLLM_API_BASE', 'CUSTOM_API_BASE', 'EXOCLAW_SCRIPTED_LLM_URL']));
+    const env = Object.fromEntries(names.map((name) => [name, `http://user:canary@${name.toLowerCase()}.internal`]));
+    const scrubbed = scrubEnvironment({ ...env, PATH: '/usr/bin', EXOCLAW_KEEP_ME: 'kept' });
+    for (const name of names) expect(scrubbed, name).not.toHaveProperty(name);
+    expect(scrubbed).toMatchObject({ PATH: '/usr/bin', EXOCLAW_KEEP_ME: 'kept' });
   });
 
   it('keeps a scrubbed environment: no secrets, but PATH and HOME', async () => {
