@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { BounceError, runBounce, type BounceSignal } from '../bounce/bounce.js';
 import { UsageError } from '../../src/cli/common-flags.js';
+import { parseFlags } from '../../src/cli/parse-flags.js';
 
 export const BOUNCE_HELP = `Usage: exoclaw-temporal bounce [--signal KILL|TERM] [--json] [flags]      (npm run bounce)
 
@@ -22,7 +22,7 @@ worker and the turn finishing with the command's real output.
 Exit code 0 when the turn finished correctly after the kill.`;
 
 export async function bounceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {

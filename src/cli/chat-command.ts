@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import type { TurnProgress } from '../core/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
 import { connectSessions } from './send-command.js';
+import { parseFlags } from './parse-flags.js';
 
 export const CHAT_HELP = `Usage: exoclaw-temporal chat --session S
 
@@ -23,7 +23,7 @@ ${CONNECTION_FLAGS_HELP}`;
 const PROMPT = 'you> ';
 
 export async function chatCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: { ...CONNECTION_FLAGS, session: { type: 'string', short: 's' }, poll: { type: 'string' } },

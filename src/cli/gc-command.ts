@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import {
   DEFAULT_STATE_RETENTION_MS,
@@ -9,6 +8,7 @@ import {
 } from '../storage/index.js';
 import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
 import { parseDuration } from './duration.js';
+import { parseFlags } from './parse-flags.js';
 
 export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--workspace DIR]
 
@@ -28,7 +28,7 @@ while workers run (e.g. daily from cron). Needs only the workspace, not Temporal
   --config FILE    config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)`;
 
 export async function gcCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {

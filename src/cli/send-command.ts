@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { connectClient } from '../temporal/client.js';
 import { SessionClient, type SessionJob } from '../temporal/session-client.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
+import { parseFlags } from './parse-flags.js';
 
 export const SEND_HELP = `Usage: exoclaw-temporal send --session S "message" [--json] [--message-id ID]
 
@@ -21,7 +21,7 @@ The message is optional with --heartbeat or --schedules. --model applies when th
 ${CONNECTION_FLAGS_HELP}`;
 
 export async function sendCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {

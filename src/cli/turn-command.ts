@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { connectClient, ExoclawClient } from '../temporal/client.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+import { parseFlags } from './parse-flags.js';
 
 export const TURN_HELP = `Usage: exoclaw-temporal turn --session S "message" [--json] [--workflow-id ID]
 
@@ -12,7 +12,7 @@ Starts one AgentTurnWorkflow, waits for it and prints the answer. A worker must 
 ${CONNECTION_FLAGS_HELP}`;
 
 export async function turnCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {

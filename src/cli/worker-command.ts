@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { createLogger } from '../logger.js';
 import { startHealthServer, workerHealth } from '../temporal/health-server.js';
 import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
 import { installTemporalLogging } from '../temporal/temporal-logging.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+import { parseFlags } from './parse-flags.js';
 
 export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
 
@@ -22,7 +22,7 @@ Logs are JSON lines (pino) on stderr; EXOCLAW_LOG_LEVEL=debug shows more.`;
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h)$/;
 
 export async function workerCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {
