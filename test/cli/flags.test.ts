@@ -1,8 +1,10 @@
-// The shared flag parsing of the command line: a mistyped flag named with what it was probably meant to be.
+// The shared flag parsing of the command line: one session-flag table, and a mistyped flag
+// named with what it was probably meant to be.
 import { describe, expect, it } from 'vitest';
 import { closestName, editDistance } from '../../src/cli/closest-name.js';
 import { UsageError } from '../../src/cli/common-flags.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';
+import { sessionFlags } from '../../src/cli/session-flags.js';
 
 describe('closestName', () => {
   const flags = ['session', 'json', 'message-id', 'no-wait', 'heartbeat', 'schedules', 'help', 'model', 'workspace'];
@@ -46,5 +48,31 @@ describe('parseFlags', () => {
   it('leaves other parse errors as they are', () => {
     expect(() => parseFlags({ ...config, args: ['--session'] })).toThrow(expect.objectContaining({ code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' }));
     expect(() => parseFlags({ ...config, args: ['extra'] })).toThrow(expect.objectContaining({ code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' }));
+  });
+});
+
+describe('sessionFlags', () => {
+  const flags = sessionFlags({ session: 'conversation key', json: 'print JSON', heartbeat: 'set the heartbeat:\nevery EVERY' }, 21);
+
+  it('renders help lines for exactly the flags it takes', () => {
+    expect(flags.help).toBe(
+      [
+        '  --session S        conversation key',
+        '  --json             print JSON',
+        '  --heartbeat EVERY  set the heartbeat:',
+        '                     every EVERY',
+      ].join('\n'),
+    );
+  });
+
+  it('parses connection and session flags, and joins the message', () => {
+    const parsed = flags.parse(['-s', 's1', '--model', 'openai/gpt-4.1', 'hello', '  there ', '--json']);
+    expect(parsed.values).toEqual({ session: 's1', model: 'openai/gpt-4.1', json: true });
+    expect(parsed.message).toBe('hello   there');
+    expect(flags.parse(['--session', 's1']).message).toBe('');
+  });
+
+  it('refuses a session flag the command does not take', () => {
+    expect(() => flags.parse(['--session', 's1', '--poll', '100'])).toThrow(new UsageError('unknown flag --poll'));
   });
 });
