@@ -4,6 +4,7 @@ import type { TurnProgress } from '../core/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
 import { CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
+import { durationFlag } from './duration-flag.js';
 import { connectSessions } from './send-command.js';
 import { sessionFlags } from './session-flags.js';
 
@@ -32,8 +33,9 @@ const PROMPT = 'you> ';
 export async function chatCommand(argv: string[]): Promise<number> {
   const { values, positionals } = FLAGS.parse(argv);
   if (positionals.length > 0) throw new UsageError(`chat takes no message arguments (got "${positionals.join(' ')}"); type them instead.`);
-  const pollMs = Number(values.poll ?? 500);
-  if (!Number.isInteger(pollMs) || pollMs < 50) throw new UsageError('--poll needs a whole number of milliseconds ≥ 50.');
+  // A bare number is milliseconds, as before --poll took durations.
+  const pollMs = values.poll === undefined ? 500 : durationFlag('--poll', values.poll, { examples: '500ms or 1s', bareUnit: 'ms' });
+  if (pollMs < 50) throw new UsageError('--poll needs at least 50 milliseconds.');
   const sessionId = values.session ?? 'cli';
   const sessions = await connectSessions(values);
   try {

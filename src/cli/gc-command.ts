@@ -7,7 +7,7 @@ import {
   type SweepResult,
 } from '../storage/index.js';
 import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
-import { parseDuration } from './duration.js';
+import { durationFlag } from './duration-flag.js';
 import { parseFlags } from './parse-flags.js';
 
 export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--workspace DIR]
@@ -44,10 +44,8 @@ export async function gcCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`gc takes no arguments (got "${positionals.join(' ')}").`);
   const olderThan = values['older-than'];
-  const olderThanMs = olderThan === undefined ? DEFAULT_STATE_RETENTION_MS : parseDuration(olderThan);
-  if (olderThanMs === undefined) {
-    throw new UsageError(`--older-than needs a duration such as 48h, 7d or 2w (got "${olderThan}").`);
-  }
+  const olderThanMs =
+    olderThan === undefined ? DEFAULT_STATE_RETENTION_MS : durationFlag('--older-than', olderThan, { examples: '7d or 48h', allowZero: true });
 
   const config = loadConfig({ path: values.config, overrides: { agents: { defaults: { workspace: values.workspace } } } });
   const workspace = config.agents.defaults.workspace;

@@ -1,6 +1,7 @@
 import { connectClient } from '../temporal/client.js';
 import { SessionClient, type SessionJob } from '../temporal/session-client.js';
 import { CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
+import { durationFlag } from './duration-flag.js';
 import { sessionFlags } from './session-flags.js';
 
 const FLAGS = sessionFlags(
@@ -68,15 +69,13 @@ export async function connectSessions(values: ConnectionFlagValues): Promise<Ses
   return new SessionClient(client, taskQueue, values.model ? { model: values.model } : {});
 }
 
-/** "30m" / "1h" / "90s" / "90" → seconds; "off" → null. */
+/** "30m" / "1h" / "90s" / "90" (seconds, as before durations) → whole seconds; "off" → null. */
 export function parseHeartbeat(text: string): number | null {
   if (/^(off|none|0)$/i.test(text.trim())) return null;
-  const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`--heartbeat needs an interval such as 30m, 1h or 90s, or "off" (got "${text}").`);
-  const unit = (match[2] ?? 's').toLowerCase();
-  const seconds = Number(match[1]) * ({ s: 1, m: 60, h: 3600, d: 86_400 } as Record<string, number>)[unit]!;
-  if (seconds < 1) throw new UsageError('--heartbeat must be at least 1s.');
-  return seconds;
+  const millis = durationFlag('--heartbeat', text, { examples: '30m, 1h or 90s, or "off"', bareUnit: 's', allowZero: true });
+  if (millis < 1000) throw new UsageError('--heartbeat must be at least 1s.');
+  if (millis % 1000 !== 0) throw new UsageError(`--heartbeat needs whole seconds, got "${text}"`);
+  return millis / 1000;
 }
 
 function printJobs(jobs: SessionJob[], json: boolean): void {

@@ -1,10 +1,47 @@
-// The shared flag parsing of the command line: one session-flag table, and a mistyped flag
-// named with what it was probably meant to be.
+// The shared flag parsing of the command line: one duration grammar, one session-flag table,
+// and a mistyped flag named with what it was probably meant to be.
 import { describe, expect, it } from 'vitest';
 import { closestName, editDistance } from '../../src/cli/closest-name.js';
 import { UsageError } from '../../src/cli/common-flags.js';
+import { durationFlag } from '../../src/cli/duration-flag.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';
 import { sessionFlags } from '../../src/cli/session-flags.js';
+import { parseDuration } from '../../src/contract/duration.js';
+
+describe('durationFlag', () => {
+  it('reads the project grammar, units required', () => {
+    const opts = { examples: '7d or 48h' };
+    expect(durationFlag('--older-than', '7d', opts)).toBe(7 * 86_400_000);
+    expect(durationFlag('--older-than', '1.5h', opts)).toBe(5_400_000);
+    expect(durationFlag('--older-than', '2w', opts)).toBe(14 * 86_400_000);
+    expect(durationFlag('--older-than', '10 minutes', opts)).toBe(600_000);
+    expect(() => durationFlag('--older-than', '48', opts)).toThrow(UsageError);
+  });
+
+  it('words a bad duration the same for every flag', () => {
+    expect(() => durationFlag('--older-than', 'x', { examples: '7d or 48h' })).toThrow(
+      '--older-than needs a duration such as 7d or 48h, got "x"',
+    );
+    expect(() => durationFlag('--shutdown-grace', '-5s', { examples: '10s', allowZero: true })).toThrow(
+      '--shutdown-grace needs a duration such as 10s, got "-5s"',
+    );
+  });
+
+  it('takes zero only where allowed', () => {
+    expect(durationFlag('--shutdown-grace', '0s', { examples: '10s', allowZero: true })).toBe(0);
+    expect(() => durationFlag('--heartbeat-timeout', '0s', { examples: '5s' })).toThrow(/needs a duration/);
+    expect(parseDuration('0ms')).toBeUndefined();
+    expect(parseDuration('0ms', { allowZero: true })).toBe(0);
+    expect(Object.is(parseDuration('-0s', { allowZero: true }), 0)).toBe(true);
+  });
+
+  it('reads a bare number in the unit the flag took before it took durations', () => {
+    expect(durationFlag('--poll', '200', { examples: '500ms', bareUnit: 'ms' })).toBe(200);
+    expect(durationFlag('--poll', '1s', { examples: '500ms', bareUnit: 'ms' })).toBe(1000);
+    expect(durationFlag('--heartbeat', '90', { examples: '30m', bareUnit: 's' })).toBe(90_000);
+    expect(() => durationFlag('--poll', '200x', { examples: '500ms', bareUnit: 'ms' })).toThrow(/--poll needs a duration/);
+  });
+});
 
 describe('closestName', () => {
   const flags = ['session', 'json', 'message-id', 'no-wait', 'heartbeat', 'schedules', 'help', 'model', 'workspace'];
