@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseFlags } from '../../src/cli/parse-flags.js';
 
 export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history'] as const;
 export type BenchPhase = (typeof BENCH_PHASES)[number];
@@ -80,7 +80,7 @@ const FlagsSchema = z.object({
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | undefined {
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         json: { type: 'boolean' },

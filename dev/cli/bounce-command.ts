@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
 import { BounceError, runBounce, type BounceSignal } from '../bounce/bounce.js';
 import { UsageError } from '../../src/cli/common-flags.js';
+import { durationFlag } from '../../src/cli/duration-flag.js';
+import { parseFlags } from '../../src/cli/parse-flags.js';
 
 export const BOUNCE_HELP = `Usage: exoclaw-temporal bounce [--signal KILL|TERM] [--json] [flags]      (npm run bounce)
 
@@ -22,7 +23,7 @@ worker and the turn finishing with the command's real output.
 Exit code 0 when the turn finished correctly after the kill.`;
 
 export async function bounceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {
@@ -43,9 +44,7 @@ export async function bounceCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--sleep needs a number of seconds from 5 to 600 (got "${values.sleep}").`);
   }
   const heartbeatTimeout = values['heartbeat-timeout'] ?? '5s';
-  if (!/^\d+(\.\d+)?(ms|s|m)$/.test(heartbeatTimeout)) {
-    throw new UsageError(`--heartbeat-timeout needs a duration such as 5s or 1500ms (got "${heartbeatTimeout}").`);
-  }
+  durationFlag('--heartbeat-timeout', heartbeatTimeout, { examples: '5s or 1500ms' }); // passed on as text, in the same grammar
 
   const log = values.json ? undefined : (line: string): void => console.log(line);
   try {

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { runTurnBasedExample } from '../../examples/turn-based.js';
 import { displayPath, startLocalStack, type LocalStack } from '../local-stack/local-stack.js';
 import { UsageError } from '../../src/cli/common-flags.js';
+import { parseFlags } from '../../src/cli/parse-flags.js';
 import { onShutdownSignals } from '../../src/cli/shutdown-signals.js';
 import { LOCAL_STACK_FLAGS, LOCAL_STACK_FLAGS_HELP, localStackOptions } from './local-stack-flags.js';
 
@@ -17,7 +17,7 @@ ${LOCAL_STACK_FLAGS_HELP}`;
 export const DEMO_TASK_QUEUE = 'exoclaw-demo';
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
+  const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
   if (positionals.length > 0) throw new UsageError(`demo takes no arguments (got "${positionals.join(' ')}").`);
   // Its own task queue, so a worker already serving a reused server (maybe with another
   // workspace) never picks up the demo's turns.

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../../src/temporal/connection.js';
 import { displayPath, startLocalStack, type LocalStack } from '../local-stack/local-stack.js';
 import { packageRoot } from '../../src/package-root.js';
 import { UsageError } from '../../src/cli/common-flags.js';
+import { parseFlags } from '../../src/cli/parse-flags.js';
 import { onShutdownSignals } from '../../src/cli/shutdown-signals.js';
 import { LOCAL_STACK_FLAGS, LOCAL_STACK_FLAGS_HELP, localStackOptions } from './local-stack-flags.js';
 
@@ -15,7 +15,7 @@ Then, from another shell: exoclaw-temporal turn --session s1 "hi"
 ${LOCAL_STACK_FLAGS_HELP}`;
 
 export async function upCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
+  const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
   if (positionals.length > 0) throw new UsageError(`up takes no arguments (got "${positionals.join(' ')}").`);
   const options = localStackOptions(values);
 

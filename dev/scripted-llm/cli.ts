@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../../src/cli/parse-flags.js';
 import { startScriptedLlmServer } from './server.js';
 
 export const DEFAULT_SCRIPTED_LLM_PORT = 8790;
@@ -14,7 +14,7 @@ Point a worker at it with EXOCLAW_SCRIPTED_LLM_URL=<url> and model scripted/scri
  * rejects with a readable error for bad flags or a bad script file.
  */
 export async function runLlmServerCommand(argv: string[], out: { write(text: string): void } = process.stdout): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: argv,
     options: {
       port: { type: 'string', short: 'p' },

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import type { TurnProgress } from '../core/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
-import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
+import { CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
+import { durationFlag } from './duration-flag.js';
 import { connectSessions } from './send-command.js';
+import { sessionFlags } from './session-flags.js';
+
+const FLAGS = sessionFlags(
+  {
+    session: 'conversation key (default "cli")',
+    poll: 'how often the status line is refreshed (default 500)',
+  },
+  25,
+);
 
 export const CHAT_HELP = `Usage: exoclaw-temporal chat --session S
 
@@ -15,22 +24,18 @@ with its first argument, and the time since the turn started.
   Ctrl-C during a turn   stop it (/stop)
   Ctrl-C twice, or Ctrl-D, when idle   exit (the session lives on; chat again to continue)
   /stop /new /help       session commands; /exit leaves the chat
-  --session S            conversation key (default "cli")
-  --poll MS              how often the status line is refreshed (default 500)
+${FLAGS.help}
 A worker must be running (exoclaw-temporal worker, or npm start).
 ${CONNECTION_FLAGS_HELP}`;
 
 const PROMPT = 'you> ';
 
 export async function chatCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { ...CONNECTION_FLAGS, session: { type: 'string', short: 's' }, poll: { type: 'string' } },
-  });
+  const { values, positionals } = FLAGS.parse(argv);
   if (positionals.length > 0) throw new UsageError(`chat takes no message arguments (got "${positionals.join(' ')}"); type them instead.`);
-  const pollMs = Number(values.poll ?? 500);
-  if (!Number.isInteger(pollMs) || pollMs < 50) throw new UsageError('--poll needs a whole number of milliseconds ≥ 50.');
+  // A bare number is milliseconds, as before --poll took durations.
+  const pollMs = values.poll === undefined ? 500 : durationFlag('--poll', values.poll, { examples: '500ms or 1s', bareUnit: 'ms' });
+  if (pollMs < 50) throw new UsageError('--poll needs at least 50 milliseconds.');
   const sessionId = values.session ?? 'cli';
   const sessions = await connectSessions(values);
   try {

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import {
   DEFAULT_STATE_RETENTION_MS,
@@ -7,7 +6,8 @@ import {
   type SweepResult,
 } from '../storage/index.js';
 import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
-import { parseDuration } from './duration.js';
+import { durationFlag } from './duration-flag.js';
+import { parseFlags } from './parse-flags.js';
 
 export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--state-dir DIR]
 
@@ -29,7 +29,7 @@ root, not Temporal.
   --config FILE    config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)`;
 
 export async function gcCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {
@@ -46,10 +46,8 @@ export async function gcCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`gc takes no arguments (got "${positionals.join(' ')}").`);
   const olderThan = values['older-than'];
-  const olderThanMs = olderThan === undefined ? DEFAULT_STATE_RETENTION_MS : parseDuration(olderThan);
-  if (olderThanMs === undefined) {
-    throw new UsageError(`--older-than needs a duration such as 48h, 7d or 2w (got "${olderThan}").`);
-  }
+  const olderThanMs =
+    olderThan === undefined ? DEFAULT_STATE_RETENTION_MS : durationFlag('--older-than', olderThan, { examples: '7d or 48h', allowZero: true });
 
   const config = loadConfig({
     path: values.config,

@@ -1,7 +1,22 @@
-import { parseArgs } from 'node:util';
 import { connectClient } from '../temporal/client.js';
 import { SessionClient, type SessionJob } from '../temporal/session-client.js';
-import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
+import { CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
+import { durationFlag } from './duration-flag.js';
+import { sessionFlags } from './session-flags.js';
+
+const FLAGS = sessionFlags(
+  {
+    session: 'conversation key',
+    'message-id': 'idempotency key: the same id again prints the first reply, runs no new turn',
+    json: 'print the reply as JSON {messageId, seq, turnId, status, content, toolsUsed, ...}',
+    'no-wait': 'queue the message (signal) and return without waiting for the reply',
+    heartbeat:
+      "set the session's heartbeat: every EVERY (e.g. 30m, 1h, 90s) the session is\n" +
+      'asked to act on HEARTBEAT.md when that workspace file has content; "off" removes it',
+    schedules: "list the session's scheduled jobs (cron jobs and heartbeat)",
+  },
+  23,
+);
 
 export const SEND_HELP = `Usage: exoclaw-temporal send --session S "message" [--json] [--message-id ID]
 
@@ -10,32 +25,13 @@ starting it if it is not running, waits for that message's reply and prints it. 
 one session run one at a time, in arrival order. Commands are answered at once:
 /stop (stop the running task), /new (new conversation), /help.
 A worker must be running (exoclaw-temporal worker, or npm start).
-  --session S          conversation key
-  --message-id ID      idempotency key: the same id again prints the first reply, runs no new turn
-  --json               print the reply as JSON {messageId, seq, turnId, status, content, toolsUsed, ...}
-  --no-wait            queue the message (signal) and return without waiting for the reply
-  --heartbeat EVERY    set the session's heartbeat: every EVERY (e.g. 30m, 1h, 90s) the session is
-                       asked to act on HEARTBEAT.md when that workspace file has content; "off" removes it
-  --schedules          list the session's scheduled jobs (cron jobs and heartbeat)
+${FLAGS.help}
 The message is optional with --heartbeat or --schedules. --model applies when the session starts.
 ${CONNECTION_FLAGS_HELP}`;
 
 export async function sendCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...CONNECTION_FLAGS,
-      session: { type: 'string', short: 's' },
-      json: { type: 'boolean' },
-      'message-id': { type: 'string' },
-      'no-wait': { type: 'boolean' },
-      heartbeat: { type: 'string' },
-      schedules: { type: 'boolean' },
-    },
-  });
+  const { values, message } = FLAGS.parse(argv);
   const session = values.session;
-  const message = positionals.join(' ').trim();
   if (!session) throw new UsageError('send needs --session S (the conversation key).');
   if (!message && values.heartbeat === undefined && !values.schedules) {
     throw new UsageError('send needs a message, e.g. exoclaw-temporal send --session s1 "hello"');
@@ -73,15 +69,13 @@ export async function connectSessions(values: ConnectionFlagValues): Promise<Ses
   return new SessionClient(client, taskQueue, values.model ? { model: values.model } : {});
 }
 
-/** "30m" / "1h" / "90s" / "90" → seconds; "off" → null. */
+/** "30m" / "1h" / "90s" / "90" (seconds, as before durations) → whole seconds; "off" → null. */
 export function parseHeartbeat(text: string): number | null {
   if (/^(off|none|0)$/i.test(text.trim())) return null;
-  const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`--heartbeat needs an interval such as 30m, 1h or 90s, or "off" (got "${text}").`);
-  const unit = (match[2] ?? 's').toLowerCase();
-  const seconds = Number(match[1]) * ({ s: 1, m: 60, h: 3600, d: 86_400 } as Record<string, number>)[unit]!;
-  if (seconds < 1) throw new UsageError('--heartbeat must be at least 1s.');
-  return seconds;
+  const millis = durationFlag('--heartbeat', text, { examples: '30m, 1h or 90s, or "off"', bareUnit: 's', allowZero: true });
+  if (millis < 1000) throw new UsageError('--heartbeat must be at least 1s.');
+  if (millis % 1000 !== 0) throw new UsageError(`--heartbeat needs whole seconds, got "${text}"`);
+  return millis / 1000;
 }
 
 function printJobs(jobs: SessionJob[], json: boolean): void {

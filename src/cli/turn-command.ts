@@ -1,28 +1,25 @@
-import { parseArgs } from 'node:util';
 import { connectClient, ExoclawClient } from '../temporal/client.js';
-import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+import { CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+import { sessionFlags } from './session-flags.js';
+
+const FLAGS = sessionFlags(
+  {
+    session: "conversation key; turns of one session see each other's history",
+    json: 'print {finalContent, toolsUsed, iterations, usage, workflowId, runId}',
+    'workflow-id': 'reuse a business id (a duplicate start is rejected by Temporal)',
+  },
+  21,
+);
 
 export const TURN_HELP = `Usage: exoclaw-temporal turn --session S "message" [--json] [--workflow-id ID]
 
 Starts one AgentTurnWorkflow, waits for it and prints the answer. A worker must be running
 (exoclaw-temporal worker, or npm start).
-  --session S        conversation key; turns of one session see each other's history
-  --json             print {finalContent, toolsUsed, iterations, usage, workflowId, runId}
-  --workflow-id ID   reuse a business id (a duplicate start is rejected by Temporal)
+${FLAGS.help}
 ${CONNECTION_FLAGS_HELP}`;
 
 export async function turnCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...CONNECTION_FLAGS,
-      session: { type: 'string', short: 's' },
-      json: { type: 'boolean' },
-      'workflow-id': { type: 'string' },
-    },
-  });
-  const message = positionals.join(' ').trim();
+  const { values, message } = FLAGS.parse(argv);
   if (!values.session) throw new UsageError('turn needs --session S (the conversation key).');
   if (!message) throw new UsageError('turn needs a message, e.g. exoclaw-temporal turn --session s1 "hello"');
 

@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
 import { createLogger } from '../logger.js';
 import { startHealthServer, workerHealth } from '../temporal/health-server.js';
 import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
 import { installTemporalLogging } from '../temporal/temporal-logging.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+import { durationFlag } from './duration-flag.js';
+import { parseFlags } from './parse-flags.js';
 
 export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
 
@@ -19,10 +20,8 @@ run as many as you like against the same workspace volume.
 ${CONNECTION_FLAGS_HELP}
 Logs are JSON lines (pino) on stderr; EXOCLAW_LOG_LEVEL=debug shows more.`;
 
-const DURATION = /^\d+(\.\d+)?(ms|s|m|h)$/;
-
 export async function workerCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
     options: {
@@ -34,9 +33,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments (got "${positionals.join(' ')}").`);
   const grace = values['shutdown-grace'] ?? '10s';
-  if (!DURATION.test(grace)) {
-    throw new UsageError(`--shutdown-grace needs a duration such as 10s, 500ms or 1m (got "${grace}").`);
-  }
+  const graceMs = durationFlag('--shutdown-grace', grace, { examples: '10s, 500ms or 1m', allowZero: true });
 
   const healthPort = parseHealthPort(values['health-port'], process.env['EXOCLAW_HEALTH_PORT']);
   const { config, connection, taskQueue } = setupFromFlags(values);
@@ -67,7 +64,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
       connection,
       taskQueue,
       logger,
-      shutdownGraceTime: grace,
+      shutdownGraceTime: graceMs,
       identity: values.identity,
     });
   } catch (error) {

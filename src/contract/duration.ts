@@ -4,9 +4,10 @@ import { z } from 'zod';
 /**
  * The one duration grammar of the project, Temporal's own (`ms`): "500ms", "30s", "5m",
  * "1.5h", "7d", "2w", "10 minutes". A bare number in text is refused: a unit must be named.
- * Flags, config and workflow inputs all read durations through here.
+ * Flags, config and workflow inputs all read durations through here. Zero ("0s") is refused
+ * unless `allowZero` (a shutdown grace or a gc retention may be zero; a timeout may not).
  */
-export function parseDuration(text: string): number | undefined {
+export function parseDuration(text: string, { allowZero = false }: { allowZero?: boolean } = {}): number | undefined {
   const trimmed = text.trim();
   if (!/[a-z]/i.test(trimmed) || trimmed.length > 100) return undefined;
   let millis: number;
@@ -15,6 +16,7 @@ export function parseDuration(text: string): number | undefined {
   } catch {
     return undefined;
   }
+  if (allowZero && millis === 0) return 0; // also "-0s"
   return Number.isFinite(millis) && millis > 0 ? millis : undefined;
 }
 

@@ -31,8 +31,31 @@ describe('turn usage errors', () => {
   it('rejects an unknown flag', async () => {
     const result = await runCli(['turn', '--session', 's1', '--bogus', 'hi'], cliEnv(home));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(result.stderr).toMatch(/^unknown flag --bogus$/m); // nothing close enough to suggest
     expect(result.stderr).toContain('Usage: exoclaw-temporal turn');
+  }, 30_000);
+});
+
+describe('mistyped flags', () => {
+  it.each([
+    [['turn', '--sesion', 's1', 'hi'], '--sesion', '--session', 'turn'],
+    [['send', '--session', 's1', '--nowait', 'hi'], '--nowait', '--no-wait', 'send'],
+    [['chat', '--pol=100'], '--pol', '--poll', 'chat'],
+    [['worker', '--shutdown-grase', '5s'], '--shutdown-grase', '--shutdown-grace', 'worker'],
+    [['gc', '--older-than', '7d', '--dryrun'], '--dryrun', '--dry-run', 'gc'],
+    [['up', '--prot', '0'], '--prot', '--port', 'up'],
+  ])('%j names the flag it was probably meant to be (exit 2)', async (args, typed, meant, command) => {
+    const result = await runCli(args, cliEnv(home));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`unknown flag ${typed} (did you mean ${meant}?)`);
+    expect(result.stderr).toContain(`Usage: exoclaw-temporal ${command}`);
+    expect(result.stderr).not.toContain('Unknown option');
+  }, 30_000);
+
+  it('a flag another session command takes is unknown here', async () => {
+    const result = await runCli(['turn', '--session', 's1', '--poll', '100', 'hi'], cliEnv(home));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown flag --poll');
   }, 30_000);
 });
 

@@ -172,7 +172,11 @@ describe('CLI helpers', () => {
     expect(parseHeartbeat('30m')).toBe(1800);
     expect(parseHeartbeat('1h')).toBe(3600);
     expect(parseHeartbeat('off')).toBeNull();
-    expect(() => parseHeartbeat('often')).toThrow(/--heartbeat needs an interval/);
+    expect(parseHeartbeat('1.5h')).toBe(5400);
+    expect(parseHeartbeat('2 days')).toBe(172_800);
+    expect(() => parseHeartbeat('often')).toThrow('--heartbeat needs a duration such as 30m, 1h or 90s, or "off", got "often"');
+    expect(() => parseHeartbeat('0s')).toThrow('--heartbeat must be at least 1s.');
+    expect(() => parseHeartbeat('1500ms')).toThrow('--heartbeat needs whole seconds, got "1500ms"');
   });
 
   it('describes what the running turn does', () => {
