@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { within } from '../support/wait.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'exoclaw-temporal.js');
@@ -54,27 +55,22 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitForLine: (pattern, timeoutMs = 60_000) =>
-      new Promise((resolveLine, reject) => {
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms.\nstdout:\n${out}\nstderr:\n${err.slice(-4000)}`));
-        }, timeoutMs);
-        const check = (): void => {
-          const line = out.split('\n').find((l) => pattern.test(l));
-          if (line !== undefined) {
-            clearTimeout(timer);
-            listeners.delete(check);
-            resolveLine(line);
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            clearTimeout(timer);
-            listeners.delete(check);
-            reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}.\nstdout:\n${out}\nstderr:\n${err.slice(-4000)}`));
+    waitForLine: (pattern, timeoutMs = 60_000) => {
+      const output = (): string => `stdout:\n${out}\nstderr:\n${err.slice(-4000)}`;
+      let check = (): void => undefined;
+      const line = new Promise<string>((resolveLine, reject) => {
+        check = () => {
+          const found = out.split('\n').find((l) => pattern.test(l));
+          if (found !== undefined) resolveLine(found);
+          else if (child.exitCode !== null || child.signalCode !== null) {
+            reject(new Error(`exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}.\n${output()}`));
           }
         };
-        listeners.add(check);
-        check();
-      }),
+      });
+      listeners.add(check);
+      check();
+      return within(line, `a stdout line matching ${pattern}`, { timeoutMs, detail: output }).finally(() => listeners.delete(check));
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/script
 import { ExoclawClient } from '../../src/temporal/client.js';
 import { findFreePort } from '../../dev/local-stack/dev-server.js';
 import { getTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
+import { waitUntil } from '../support/wait.js';
 import { cliEnv, runCli, spawnCli, stopCli, type CliProcess } from './cli-process.js';
 
 const CANARY_KEY = 'sk-ant-canary-cli-0123456789abcdef';
@@ -102,7 +103,7 @@ describe('exoclaw-temporal worker', () => {
       await first.waitForLine(/^Worker ready/, 90_000);
       handle = await exoclaw.startTurn({ sessionId: 'bounce', message: `Run the command '${command}'` });
       // The executeTool activity is running once its child process exists.
-      await waitUntil(() => processRunning(command), 60_000);
+      await waitUntil('the command to run', () => processRunning(command), { timeoutMs: 60_000 });
     } catch (error) {
       await stopCli(first, 'SIGKILL');
       await reporter.close();
@@ -158,14 +159,6 @@ describe('exoclaw-temporal worker', () => {
     expect(result.stderr).toContain('Usage: exoclaw-temporal worker');
   }, 30_000);
 });
-
-async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function processRunning(commandLine: string): boolean {
   return spawnSync('pgrep', ['-f', commandLine]).status === 0;

@@ -17,6 +17,7 @@ import {
   type TurnInput,
 } from '../../src/core/index.js';
 import { DirectExecutor } from '../../src/runtime/index.js';
+import { within } from '../support/wait.js';
 import { InMemoryConversation } from './helpers/memory-conversation.js';
 import { ScriptedProvider, call, reply, toolCalls, type ScriptStep } from './helpers/scripted-provider.js';
 import { deferred, makeTool } from './helpers/tools.js';
@@ -32,15 +33,6 @@ function setup(steps: ScriptStep[], tools: Tool[] = [], opts: { fallback?: Scrip
 }
 
 const asMessages = (handles: MessageHandle[]): Message[] => handles as Message[];
-
-/** Fails the test instead of hanging when two things that must overlap run one after another. */
-function withDeadline<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`deadlock: ${what}`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 describe('runTurn', () => {
   it('answers without tools and records the user and assistant messages', async () => {
@@ -202,7 +194,7 @@ describe('runTurn', () => {
       return 'result B';
     });
     const { turn, provider, conversation } = setup([toolCalls(call('a', {}, 'ca'), call('b', {}, 'cb')), reply('both done')], [a, b]);
-    const result = await withDeadline(turn(), 'tools ran one after another');
+    const result = await within(turn(), 'the turn (it deadlocks if its tools run one after another)');
 
     expect(finishOrder).toEqual(['b', 'a']);
     expect(result.finalContent).toBe('both done');

@@ -4,7 +4,8 @@ import { randomInt } from 'node:crypto';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
-import { activitiesOf, waitFor } from './history.js';
+import { waitUntil, within } from '../support/wait.js';
+import { activitiesOf } from './history.js';
 import { livePidsMatching } from './processes.js';
 
 let stack: DurableStack;
@@ -28,17 +29,17 @@ describe('cancelling a turn', () => {
         // Heartbeats carry cancellation; a short timeout means a short heartbeat throttle.
         activityOptions: { executeTool: { heartbeatTimeout: '2s' } },
       });
-      await waitFor('the sleep to start', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
+      await waitUntil('the sleep to start', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
 
       const cancelledAt = Date.now();
       await handle.cancel();
-      const error = await withTimeout(
+      const error = await within(
         handle.result().then(
           () => undefined,
           (e: unknown) => e,
         ),
-        10_000,
         'the cancelled workflow to end',
+        { timeoutMs: 10_000 },
       );
       console.info(`[cancellation] cancel → workflow cancelled in ${Date.now() - cancelledAt} ms`);
       expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -68,15 +69,3 @@ describe('cancelling a turn', () => {
     });
   });
 });
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -105,21 +105,6 @@ export function eventTimeMs(event: HistoryEvent): number {
   return num(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6);
 }
 
-/** Polls `probe` until it returns something other than undefined/false, or throws after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  opts: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 100));
-  }
-}
-
 function num(value: unknown): number {
   if (typeof value === 'number') return value;
   if (value === null || value === undefined) return 0;

@@ -14,7 +14,8 @@ import type { TurnWorkflowResult } from '../../src/contract/index.js';
 import { ringOf, testKey } from '../encryption/keys.js';
 import { getTestEnv } from '../helpers/temporal.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
-import { historyJson, historyJsonViaCli, searchableHistoryText, waitFor, type History } from './history.js';
+import { waitUntil } from '../support/wait.js';
+import { historyJson, historyJsonViaCli, searchableHistoryText, type History } from './history.js';
 
 const keyA = testKey('key-a');
 const keyB = testKey('key-b');
@@ -139,7 +140,7 @@ describe('payload encryption (real worker, real server)', () => {
     try {
       const message = await stack.withAgentWorker(
         () =>
-          waitFor('the workflow task to fail', async () => {
+          waitUntil('the workflow task to fail', async () => {
             const history = await handle.fetchHistory();
             const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes);
             return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;

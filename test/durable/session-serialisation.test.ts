@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionLeases } from '../../src/storage/index.js';
 import type { TurnStatus, TurnWorkflowResult } from '../../src/contract/index.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
-import { activitiesOf, waitFor } from './history.js';
+import { waitUntil } from '../support/wait.js';
+import { activitiesOf } from './history.js';
 
 let stack: DurableStack;
 
@@ -21,7 +22,7 @@ afterAll(async () => {
 async function runOverlappingTurns(sessionId: string, slowCommand: string) {
   const a = await stack.exoclaw.startTurn({ sessionId, message: `run the command '${slowCommand} && echo first-turn-output'` });
   // A is inside its tool call (holding the session) before B starts.
-  await waitFor('turn A to run its tool', async () => (await a.query<TurnStatus>('status')).phase === 'tools');
+  await waitUntil('turn A to run its tool', async () => (await a.query<TurnStatus>('status')).phase === 'tools');
   const b = await stack.exoclaw.startTurn({ sessionId, message: "run the command 'echo second-turn-output'" });
   const [resultA, resultB] = (await Promise.all([a.result(), b.result()])) as [TurnWorkflowResult, TurnWorkflowResult];
   return { a, b, resultA, resultB };

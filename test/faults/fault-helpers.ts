@@ -3,7 +3,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { expect, inject } from 'vitest';
 import type { TurnWorkflowResult } from '../../src/contract/index.js';
@@ -11,6 +10,7 @@ import { ActivityTracker, type ActivityRecord } from '../../dev/bounce/activity-
 import { startDurabilityRig, type DurabilityRig, type DurabilityRigOptions } from '../../dev/bounce/durability-rig.js';
 import { readSessionLog } from '../../dev/bounce/session-log.js';
 import { safeSessionId } from '../../src/conversation/session-id.js';
+import { waitUntil, within } from '../support/wait.js';
 
 /** Worker processes get an empty HOME, so no personal config file (~/.nanobot) leaks in. */
 export function isolatedWorkerEnv(): Record<string, string> {
@@ -32,16 +32,16 @@ export async function ensureWorkers(rig: DurabilityRig, identities: string[]): P
   await Promise.all(identities.filter((id) => !rig.fleet.get(id)?.alive()).map((id) => rig.fleet.start(id)));
 }
 
-/** Polls until `check` finds something; fails with the activities seen so far on timeout. */
-export async function waitFor<T>(tracker: ActivityTracker, check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await tracker.poll();
-    const found = check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; activities: ${summary(tracker)}`);
-    await sleep(150);
-  }
+/** Polls the tracker until `check` finds something; a timeout lists the activities seen so far. */
+export function waitForActivity<T>(tracker: ActivityTracker, what: string, check: () => T | undefined, timeoutMs: number): Promise<NonNullable<T>> {
+  return waitUntil(
+    what,
+    async () => {
+      await tracker.poll();
+      return check();
+    },
+    { timeoutMs, intervalMs: 150, detail: () => `activities: ${summary(tracker)}` },
+  ) as Promise<NonNullable<T>>;
 }
 
 export function summary(tracker: ActivityTracker): string {
@@ -66,18 +66,8 @@ export function resumedElsewhere(activity: ActivityRecord, killed: string): { id
   return undefined;
 }
 
-export async function result(handle: WorkflowHandle, timeoutMs: number): Promise<TurnWorkflowResult> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      handle.result() as Promise<TurnWorkflowResult>,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`turn ${handle.workflowId} did not finish within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function result(handle: WorkflowHandle, timeoutMs: number): Promise<TurnWorkflowResult> {
+  return within(handle.result() as Promise<TurnWorkflowResult>, `turn ${handle.workflowId} to finish`, { timeoutMs });
 }
 
 /**

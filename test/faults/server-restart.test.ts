@@ -10,7 +10,7 @@ import { startDurabilityRig, type DurabilityRig } from '../../dev/bounce/durabil
 import { connectClient } from '../../src/temporal/client.js';
 import { findFreePort, startDevServer, type DevServer } from '../../dev/local-stack/dev-server.js';
 import type { TurnWorkflowResult } from '../../src/contract/index.js';
-import { expectRecordedOnce, isolatedWorkerEnv, running, waitFor } from './fault-helpers.js';
+import { expectRecordedOnce, isolatedWorkerEnv, running, waitForActivity } from './fault-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exoclaw-restart-'));
 const dbFile = join(dir, 'temporal.sqlite');
@@ -38,7 +38,7 @@ describe('fault suite: Temporal server restart', () => {
     const message = "Run the command 'sleep 5 && echo task complete'";
     const handle = await rig.startTurn({ sessionId, message }, sessionId);
     const tracker = new ActivityTracker(handle);
-    await waitFor(tracker, () => running(tracker, 'executeTool'), 30_000, 'executeTool to start');
+    await waitForActivity(tracker, 'executeTool to start', () => running(tracker, 'executeTool'), 30_000);
 
     await server.stop(); // the command keeps running on the worker meanwhile
     await sleep(2000);

@@ -2,7 +2,7 @@
 // running it dies mid-model-call, mid-tool, right after a tool, or is stopped gracefully.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityTracker } from '../../dev/bounce/activity-tracker.js';
 import type { DurabilityRig } from '../../dev/bounce/durability-rig.js';
 import { DEFAULT_SCRIPT } from '../../dev/scripted-llm/index.js';
@@ -15,8 +15,9 @@ import {
   running,
   startSharedRig,
   summary,
-  waitFor,
+  waitForActivity,
 } from './fault-helpers.js';
+import { waitUntil } from '../support/wait.js';
 
 const WORKERS = ['worker-a', 'worker-b'];
 const HEARTBEAT_S = 4;
@@ -54,15 +55,19 @@ describe('fault suite: killing real worker processes', () => {
     const message = 'hello from the llm fault test';
     const handle = await rig.startTurn({ sessionId: id, message, activityOptions: { llmChat: quick } }, id);
     const tracker = new ActivityTracker(handle);
-    const victim = await waitFor(tracker, () => running(tracker, 'llmChat'), 30_000, 'llmChat to start');
+    const victim = await waitForActivity(tracker, 'llmChat to start', () => running(tracker, 'llmChat'), 30_000);
     // The activity can be running before its HTTP request reaches the model: kill mid-request.
     const requestsFor = () => rig.llm?.chatRequests().filter((r) => JSON.stringify(r.body).includes(message)).length ?? 0;
-    await vi.waitFor(() => expect(requestsFor()).toBe(1), { timeout: 10_000, interval: 50 });
+    await waitUntil('the model request to arrive', () => requestsFor() === 1, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      detail: () => `requests so far: ${requestsFor()}`,
+    });
     const killedAt = Date.now();
     const exit = await rig.fleet.kill(victim.identity, 'SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
 
-    const resumed = await waitFor(tracker, () => resumedElsewhere(victim.activity, victim.identity), 40_000, 'llmChat to resume');
+    const resumed = await waitForActivity(tracker, 'llmChat to resume', () => resumedElsewhere(victim.activity, victim.identity), 40_000);
     expect((resumed.startedMs - killedAt) / 1000).toBeLessThanOrEqual(RESUME_BOUND_S);
     const outcome = await result(handle, 60_000);
     expect(outcome.finalContent).toMatch(/^\[scripted-llm\] You said: /);
@@ -78,12 +83,12 @@ describe('fault suite: killing real worker processes', () => {
     const message = `Run the command '${command}'`;
     const handle = await rig.startTurn({ sessionId: id, message, activityOptions: { executeTool: quick } }, id);
     const tracker = new ActivityTracker(handle);
-    const victim = await waitFor(tracker, () => running(tracker, 'executeTool'), 30_000, 'executeTool to start');
-    await waitFor(tracker, () => (lines('exec-marker.txt').length > 0 ? true : undefined), 10_000, 'the command to start');
+    const victim = await waitForActivity(tracker, 'executeTool to start', () => running(tracker, 'executeTool'), 30_000);
+    await waitUntil('the command to start', () => lines('exec-marker.txt').length > 0, { timeoutMs: 10_000 });
     const killedAt = Date.now();
     await rig.fleet.kill(victim.identity, 'SIGKILL');
 
-    const resumed = await waitFor(tracker, () => resumedElsewhere(victim.activity, victim.identity), 40_000, 'executeTool to resume');
+    const resumed = await waitForActivity(tracker, 'executeTool to resume', () => resumedElsewhere(victim.activity, victim.identity), 40_000);
     expect((resumed.startedMs - killedAt) / 1000).toBeLessThanOrEqual(RESUME_BOUND_S);
     const outcome = await result(handle, 60_000);
     expect(outcome.finalContent).toMatch(/(^|: )task complete$/m);
@@ -117,11 +122,11 @@ describe('fault suite: killing real worker processes', () => {
       const message = "Run the command 'echo once >> after-tool-marker.txt && echo marked'";
       const handle = await rig.startTurn({ sessionId: id, message, activityOptions: { llmChat: quick } }, id);
       const tracker = new ActivityTracker(handle);
-      const tool = await waitFor(
+      const tool = await waitForActivity(
         tracker,
+        'executeTool to complete',
         () => [...tracker.activities.values()].find((a) => a.type === 'executeTool' && a.outcome?.kind === 'completed'),
         30_000,
-        'executeTool to complete',
       );
       const ranOn = tool.outcome?.identity ?? [...tool.attempts.values()].pop()?.identity ?? '';
       expect(WORKERS).toContain(ranOn);
@@ -149,13 +154,13 @@ describe('fault suite: killing real worker processes', () => {
     // A long heartbeat timeout: a quick resume can only come from the graceful hand-back.
     const handle = await rig.startTurn({ sessionId: id, message, activityOptions: { executeTool: { heartbeatTimeout: '60s' } } }, id);
     const tracker = new ActivityTracker(handle);
-    const victim = await waitFor(tracker, () => running(tracker, 'executeTool'), 30_000, 'executeTool to start');
+    const victim = await waitForActivity(tracker, 'executeTool to start', () => running(tracker, 'executeTool'), 30_000);
     const killedAt = Date.now();
     const exit = await rig.fleet.kill(victim.identity, 'SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null }); // a graceful, complete shutdown
     expect((Date.now() - killedAt) / 1000).toBeLessThan(2 + 8); // grace 2 s plus process exit (the command alone would take 5 s)
 
-    const resumed = await waitFor(tracker, () => resumedElsewhere(victim.activity, victim.identity), 30_000, 'executeTool to resume');
+    const resumed = await waitForActivity(tracker, 'executeTool to resume', () => resumedElsewhere(victim.activity, victim.identity), 30_000);
     expect((resumed.startedMs - killedAt) / 1000).toBeLessThan(15); // far below the 60 s heartbeat timeout
     expect(victim.activity.lastRetryReason ?? '').toMatch(/shutting down|cancel/i);
     const outcome = await result(handle, 60_000);

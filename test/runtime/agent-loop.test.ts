@@ -5,7 +5,8 @@ import { createMessageTool } from '../../src/tools/message-tool.js';
 import { InMemoryConversation } from '../core/helpers/memory-conversation.js';
 import { ScriptedProvider, call, reply, toolCalls, type ScriptStep } from '../core/helpers/scripted-provider.js';
 import { deferred, makeTool, untilAborted } from '../core/helpers/tools.js';
-import { captureLogger, settle, within } from './helpers/log-capture.js';
+import { settle, within } from '../support/wait.js';
+import { captureLogger } from './helpers/log-capture.js';
 
 const lastUserText = (req: ChatRequest): string =>
   contentText([...req.messages].reverse().find((m) => m.role === 'user')!.content);

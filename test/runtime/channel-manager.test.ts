@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Bus, Channel, OutboundMessage } from '../../src/runtime/index.js';
 import { ChannelManager, MessageBus } from '../../src/runtime/index.js';
 import { deferred } from '../core/helpers/tools.js';
-import { captureLogger, within } from './helpers/log-capture.js';
+import { within } from '../support/wait.js';
+import { captureLogger } from './helpers/log-capture.js';
 
 class RecordingChannel implements Channel {
   readonly sent: OutboundMessage[] = [];

@@ -4,7 +4,8 @@ import { contentText } from '../../src/core/index.js';
 import { AgentLoop, ChannelManager, CliChannel, MessageBus } from '../../src/runtime/index.js';
 import { InMemoryConversation } from '../core/helpers/memory-conversation.js';
 import { ScriptedProvider, reply } from '../core/helpers/scripted-provider.js';
-import { captureLogger, settle, within } from './helpers/log-capture.js';
+import { settle, waitUntil, within } from '../support/wait.js';
+import { captureLogger } from './helpers/log-capture.js';
 
 function terminal() {
   const input = new PassThrough();
@@ -17,12 +18,11 @@ function terminal() {
     printed: () => printed,
     /** Resolves once `text` has been printed. */
     async waitFor(text: string): Promise<void> {
-      await within(
-        (async () => {
-          while (!printed.includes(text)) await new Promise((resolve) => setTimeout(resolve, 5));
-        })(),
-        `"${text}" on the terminal (got ${JSON.stringify(printed)})`,
-      );
+      await waitUntil(`"${text}" on the terminal`, () => printed.includes(text), {
+        timeoutMs: 3_000,
+        intervalMs: 5,
+        detail: () => `printed: ${JSON.stringify(printed)}`,
+      });
     },
   };
 }

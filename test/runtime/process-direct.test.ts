@@ -5,7 +5,8 @@ import { AgentLoop, HELP_TEXT, processDirect } from '../../src/runtime/index.js'
 import { InMemoryConversation } from '../core/helpers/memory-conversation.js';
 import { ScriptedProvider, call, reply, toolCalls } from '../core/helpers/scripted-provider.js';
 import { deferred, makeTool, untilAborted } from '../core/helpers/tools.js';
-import { captureLogger, within } from './helpers/log-capture.js';
+import { within } from '../support/wait.js';
+import { captureLogger } from './helpers/log-capture.js';
 
 const lastUserText = (req: ChatRequest): string =>
   contentText([...req.messages].reverse().find((m) => m.role === 'user')!.content);

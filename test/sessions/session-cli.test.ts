@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../durable/history.js';
+import { waitUntil } from '../support/wait.js';
 import { livePidsMatching } from '../durable/processes.js';
 import { getTestEnv } from '../helpers/temporal.js';
 import { startSessionStack, type SessionStack } from './session-stack.js';
@@ -70,23 +70,23 @@ describe('exoclaw-temporal chat', () => {
       const chat = cli(['chat', '--session', 'cli-chat', '--poll', '200']);
       try {
         chat.child.stdin.write(`Wait with 'sleep ${duration}'\n`);
-        await waitFor('the progress line naming the tool', () => chat.stderr().includes(`running exec: sleep ${duration}`), {
+        await waitUntil('the progress line naming the tool', () => chat.stderr().includes(`running exec: sleep ${duration}`), {
           timeoutMs: 20_000,
         });
         expect(livePidsMatching(`sleep ${duration}`).length).toBeGreaterThan(0);
 
         chat.child.kill('SIGINT');
-        await waitFor('the stop confirmation', () => chat.stderr().includes('Stopped 1 task.'), { timeoutMs: 10_000 });
-        await waitFor('the stopped reply', () => chat.stdout().includes('(stopped) Stopped.'));
-        await waitFor('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 10_000 });
+        await waitUntil('the stop confirmation', () => chat.stderr().includes('Stopped 1 task.'), { timeoutMs: 10_000 });
+        await waitUntil('the stopped reply', () => chat.stdout().includes('(stopped) Stopped.'));
+        await waitUntil('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 10_000 });
 
         chat.child.stdin.write('still there?\n');
         // The scripted model echoes the whole user message (runtime context first, then the text).
-        await waitFor('the next reply', () => /You said:[\s\S]*still there\?/.test(chat.stdout()), { timeoutMs: 10_000 });
+        await waitUntil('the next reply', () => /You said:[\s\S]*still there\?/.test(chat.stdout()), { timeoutMs: 10_000 });
 
         // Idle: the first Ctrl-C only warns, the second exits.
         chat.child.kill('SIGINT');
-        await waitFor('the exit hint', () => chat.stderr().includes('Ctrl-C again'));
+        await waitUntil('the exit hint', () => chat.stderr().includes('Ctrl-C again'));
         chat.child.kill('SIGINT');
         expect(await chat.exit, chat.stderr()).toBe(0);
       } finally {

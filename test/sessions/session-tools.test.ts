@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSessionJobs, removeSchedule } from '../../src/schedules/session-schedules.js';
-import { waitFor } from '../durable/history.js';
+import { waitUntil } from '../support/wait.js';
 import { livePidsMatching } from '../durable/processes.js';
 import { sessionLog, startSessionStack, userTexts, type SessionStack } from './session-stack.js';
 
@@ -42,11 +42,11 @@ describe('spawn', () => {
       const child = running!.subagents[0]!;
       expect(child).toMatchObject({ label: 'helper', sessionId: expect.stringMatching(/^parent:sub:/) });
 
-      const report = await waitFor('the subagent report in the parent log', async () =>
+      const report = await waitUntil('the subagent report in the parent log', async () =>
         userTexts(await sessionLog(stack, 'parent')).find((text) => text.startsWith('[Subagent "helper" finished]')),
       { timeoutMs: 20_000 });
       expect(report).toContain('sub-result-42');
-      const after = await waitFor('the report turn', async () => {
+      const after = await waitUntil('the report turn', async () => {
         const s = await sessions.status('parent');
         return s?.turnCount === 2 && s.state === 'idle' ? s : undefined;
       });
@@ -74,15 +74,15 @@ describe('spawn', () => {
     const sessions = stack.sessions();
     await stack.withAgentWorker(async () => {
       await sessions.send('stop-subagents', `spawn a subagent called sleeper to: Wait with 'sleep ${duration}'`);
-      await waitFor('the subagent sleep', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
+      await waitUntil('the subagent sleep', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
       const child = (await sessions.status('stop-subagents'))!.subagents[0]!;
 
       expect((await sessions.stop('stop-subagents')).content).toBe('Stopped 1 task.');
       expect((await sessions.status('stop-subagents'))?.subagents).toEqual([]);
-      await waitFor('the child to be cancelled', async () =>
+      await waitUntil('the child to be cancelled', async () =>
         (await stack.client.workflow.getHandle(child.workflowId).describe()).status.name === 'CANCELLED',
       );
-      await waitFor('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 10_000 });
+      await waitUntil('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 10_000 });
       // A cancelled subagent reports nothing.
       expect(userTexts(await sessionLog(stack, 'stop-subagents')).some((t) => t.startsWith('[Subagent'))).toBe(false);
     });
@@ -97,13 +97,13 @@ describe('cron', () => {
       const jobId = /Added job ([0-9a-f]{8})/.exec(added.content)?.[1];
       expect(jobId, added.content).toBeDefined();
 
-      const listed = await waitFor('the job in the schedule list', async () =>
+      const listed = await waitUntil('the job in the schedule list', async () =>
         (await sessions.listSchedules('sched')).find((job) => job.jobId === jobId),
       );
       expect(listed).toMatchObject({ kind: 'every', schedule: 'every 2s', message: 'ping-interval' });
       expect(listed.scheduleId).toBe(`cron-session-sched-${jobId}`);
 
-      await waitFor('a scheduled turn in the log', async () =>
+      await waitUntil('a scheduled turn in the log', async () =>
         userTexts(await sessionLog(stack, 'sched')).includes(`[Scheduled job ${jobId}] ping-interval`),
       { timeoutMs: 15_000 });
       const listedByTool = await sessions.send('sched', 'list my jobs');
@@ -124,13 +124,13 @@ describe('cron', () => {
       expect(jobId, added.content).toBeDefined();
 
       const scheduled = `[Scheduled job ${jobId}] schedule 'nested' every 5 seconds`;
-      await waitFor('the one-shot turn', async () => userTexts(await sessionLog(stack, 'sched')).includes(scheduled), {
+      await waitUntil('the one-shot turn', async () => userTexts(await sessionLog(stack, 'sched')).includes(scheduled), {
         timeoutMs: 15_000,
       });
-      await waitFor('the reply to the scheduled turn', async () =>
+      await waitUntil('the reply to the scheduled turn', async () =>
         (await sessions.status('sched'))?.lastReply?.content.includes('a scheduled run cannot add new jobs'),
       );
-      await waitFor('the one-shot schedule to delete itself', async () =>
+      await waitUntil('the one-shot schedule to delete itself', async () =>
         stack.client.schedule
           .getHandle(`cron-session-sched-${jobId}`)
           .describe()
@@ -146,12 +146,12 @@ describe('cron', () => {
       await writeFile(join(stack.workspace, 'HEARTBEAT.md'), '# Heartbeat\n- water the plants\n');
       const job = await sessions.setHeartbeat('hb', 2);
       expect(job?.scheduleId).toBe('heartbeat-session-hb');
-      await waitFor('a heartbeat turn', async () => userTexts(await sessionLog(stack, 'hb')).some((t) => t.startsWith('[Heartbeat]')), {
+      await waitUntil('a heartbeat turn', async () => userTexts(await sessionLog(stack, 'hb')).some((t) => t.startsWith('[Heartbeat]')), {
         timeoutMs: 15_000,
       });
       expect((await sessions.listSchedules('hb')).map((j) => j.kind)).toEqual(['heartbeat']);
       await sessions.setHeartbeat('hb', null);
-      await waitFor('the heartbeat to be gone', async () => (await sessions.listSchedules('hb')).length === 0);
+      await waitUntil('the heartbeat to be gone', async () => (await sessions.listSchedules('hb')).length === 0);
     });
   });
 });

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activitiesOf, historyJson, waitFor } from '../durable/history.js';
+import { activitiesOf, historyJson } from '../durable/history.js';
+import { waitUntil } from '../support/wait.js';
 import { livePidsMatching } from '../durable/processes.js';
 import { SessionClient } from '../../src/temporal/session-client.js';
 import { getTestEnv } from '../helpers/temporal.js';
@@ -91,12 +92,12 @@ describe('AgentSessionWorkflow', () => {
       });
       for (const [i, text] of texts.slice(1).entries()) await sessions.signal(sessionId, text, { messageId: `m${i + 2}` });
       // An update sent into the second run: it waits for m5 and is answered before the next hand-over.
-      await waitFor('the second run', async () => ((await sessions.status(sessionId))?.run ?? 0) >= 2);
+      await waitUntil('the second run', async () => ((await sessions.status(sessionId))?.run ?? 0) >= 2);
       const sixth = await sessions.send(sessionId, 'message six', { messageId: 'm6' });
       expect(sixth.content).toContain('message six');
       expect(sixth.seq).toBe(5);
 
-      await waitFor('six turns', async () => (await sessions.status(sessionId))?.turnCount === 6);
+      await waitUntil('six turns', async () => (await sessions.status(sessionId))?.turnCount === 6);
       expect(userTexts(await sessionLog(stack, sessionId))).toEqual([...texts, 'message six']);
 
       // m1 was answered two runs ago: its id is still known, and it runs no new turn.
@@ -130,7 +131,7 @@ describe('AgentSessionWorkflow', () => {
     const sessions = stack.sessions();
     await stack.withAgentWorker(async () => {
       await sessions.signal(sessionId, `Wait with 'sleep ${duration}'`, { messageId: 'long' });
-      await waitFor('the sleep to start', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
+      await waitUntil('the sleep to start', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
       const running = await sessions.status(sessionId);
       expect(running?.state).toBe('running');
       expect(running?.turn?.progress).toMatchObject({ phase: 'tools', iteration: 1, tools: [{ name: 'exec' }] });
@@ -139,14 +140,14 @@ describe('AgentSessionWorkflow', () => {
       const t0 = Date.now();
       const stopped = await sessions.stop(sessionId);
       expect(stopped.content).toBe('Stopped 1 task.');
-      const idle = await waitFor('the session to be idle', async () => {
+      const idle = await waitUntil('the session to be idle', async () => {
         const s = await sessions.status(sessionId);
         return s?.state === 'idle' ? s : undefined;
       });
       expect(Date.now() - t0).toBeLessThan(5_000);
       expect(idle.lastReply).toMatchObject({ messageId: 'long', status: 'stopped' });
       // The turn waited for the tool's cancellation to complete: the process is already gone.
-      await waitFor('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 1_000 });
+      await waitUntil('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 1_000 });
 
       const next = await sessions.send(sessionId, 'are you still there?');
       expect(next.status).toBe('completed');
@@ -162,11 +163,11 @@ describe('AgentSessionWorkflow', () => {
     await stack.withAgentWorker(async () => {
       await sessions.send(sessionId, 'my name is Kim');
       await sessions.signal(sessionId, `Wait with 'sleep ${duration}'`);
-      await waitFor('the sleep to start', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
+      await waitUntil('the sleep to start', () => livePidsMatching(`sleep ${duration}`).length > 0, { timeoutMs: 20_000 });
 
       const renewed = await sessions.send(sessionId, '/new');
       expect(renewed).toMatchObject({ status: 'command', content: 'New session started.' });
-      await waitFor('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 10_000 });
+      await waitUntil('the sleep to be killed', () => livePidsMatching(`sleep ${duration}`).length === 0, { timeoutMs: 10_000 });
       // The old conversation went to long-term memory before it was cleared.
       expect(await readFile(join(stack.workspace, 'memory', 'HISTORY.md'), 'utf8')).toMatch(/Kim/);
 
@@ -201,7 +202,7 @@ describe('AgentSessionWorkflow', () => {
       expect(help.content).toContain('/stop');
 
       const first = await sessions.handle(sessionId).describe();
-      await waitFor('the idle session to end', async () => (await sessions.handle(sessionId).describe()).status.name === 'COMPLETED');
+      await waitUntil('the idle session to end', async () => (await sessions.handle(sessionId).describe()).status.name === 'COMPLETED');
       expect(await sessions.status(sessionId)).toBeUndefined();
 
       const recall = await sessions.send(sessionId, 'what is my name?');

@@ -19,7 +19,7 @@ import {
   type ExecIsolationSettings,
 } from '../../src/tools/exec-isolation.js';
 import { createExecTool } from '../../src/tools/exec-tool.js';
-import { eventually } from './process-table.js';
+import { waitUntil } from '../support/wait.js';
 import { textTool } from '../support/text-tool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -266,7 +266,9 @@ describe('exec isolation: bubblewrap (the default where it works)', () => {
       ctx,
     );
     expect(result).toBe('started\nExit code: 0');
-    expect(await eventually(() => [a, b, c].every((s) => sleepers(s).length === 0))).toBe(true);
+    await waitUntil('the setsid and double-forked sleeps to be killed', () => [a, b, c].every((s) => sleepers(s).length === 0), {
+      timeoutMs: 5_000,
+    });
   });
 
   it('control: without isolation a setsid child does outlive the call (so the check above can fail)', async () => {
@@ -283,7 +285,7 @@ describe('exec isolation: bubblewrap (the default where it works)', () => {
     const timed = textTool(createExecTool({ workspace: ws, timeoutSeconds: 1 }));
     const [a, b, c, d] = [sleepFor(21), sleepFor(22), sleepFor(23), sleepFor(24)];
     expect(await timed.execute({ command: `setsid sleep ${a} & sleep ${b}` }, ctx)).toMatch(/^Error: the command timed out after 1s/);
-    expect(await eventually(() => sleepers(a).length + sleepers(b).length === 0)).toBe(true);
+    await waitUntil('the timed-out sleeps to be killed', () => sleepers(a).length + sleepers(b).length === 0, { timeoutMs: 5_000 });
 
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 500);
@@ -292,7 +294,7 @@ describe('exec isolation: bubblewrap (the default where it works)', () => {
       { ...ctx, signal: controller.signal },
     );
     expect(cancelled).toMatch(/^Error: the command was cancelled/);
-    expect(await eventually(() => sleepers(c).length + sleepers(d).length === 0)).toBe(true);
+    await waitUntil('the cancelled sleeps to be killed', () => sleepers(c).length + sleepers(d).length === 0, { timeoutMs: 5_000 });
   });
 
   it('a SIGKILLed worker takes its running commands with it, setsid included', async () => {
@@ -303,9 +305,11 @@ describe('exec isolation: bubblewrap (the default where it works)', () => {
     });
     if (child.pid) leftovers.push(child.pid);
     child.stdin.end(JSON.stringify({ workspace: ws, isolation: {}, timeoutSeconds: 600, commands: [`setsid sleep ${a} & sleep ${b}`] }));
-    expect(await eventually(() => sleepers(a).length === 1 && sleepers(b).length === 1, 20_000)).toBe(true);
+    await waitUntil('both sleeps to start in the worker', () => sleepers(a).length === 1 && sleepers(b).length === 1, {
+      timeoutMs: 20_000,
+    });
     child.kill('SIGKILL');
-    expect(await eventually(() => sleepers(a).length + sleepers(b).length === 0)).toBe(true);
+    await waitUntil("the SIGKILLed worker's sleeps to die", () => sleepers(a).length + sleepers(b).length === 0, { timeoutMs: 5_000 });
   });
 });
 
@@ -371,7 +375,7 @@ describe('exec isolation: another uid (the fallback for root workers without nam
     const [a, b] = [sleepFor(52), sleepFor(53)];
     const result = await exec.execute({ command: `setsid sleep ${a} & (sleep ${b} &); sleep 0.3; echo started` }, ctx);
     expect(result).toBe('started\nExit code: 0');
-    expect(await eventually(() => sleepers(a).length + sleepers(b).length === 0)).toBe(true);
+    await waitUntil('the sleeps to be killed', () => sleepers(a).length + sleepers(b).length === 0, { timeoutMs: 5_000 });
     expect(sleepers(sleepFor(51))).toEqual([bystander.pid]);
   });
 });

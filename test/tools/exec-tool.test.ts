@@ -12,7 +12,8 @@ import { createExecTool } from '../../src/tools/exec-tool.js';
 import { HeadTailBuffer } from '../../src/tools/head-tail-buffer.js';
 import { runProcess } from '../../src/tools/process-runner.js';
 import { livePidsMatching } from '../durable/processes.js';
-import { eventually, liveGroupMembers } from './process-table.js';
+import { waitUntil } from '../support/wait.js';
+import { liveGroupMembers } from './process-table.js';
 import { textTool } from '../support/text-tool.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,21 +63,21 @@ describe('exec', () => {
     const result = await exec.execute({ command: 'echo before; sleep 601' }, ctx);
     expect(result).toMatch(/^Error: the command timed out after 1s and its process group was killed/);
     expect(result).toContain('before');
-    expect(await eventually(() => livePidsMatching('sleep 601').length === 0)).toBe(true);
+    await waitUntil('sleep 601 to be killed', () => livePidsMatching('sleep 601').length === 0, { timeoutMs: 5_000 });
   });
 
   it('kills background children when the command ends', async () => {
     const exec = textTool(createExecTool({ workspace: ws }));
     const result = await exec.execute({ command: 'sleep 602 & echo started' }, ctx);
     expect(result).toBe('started\nExit code: 0');
-    expect(await eventually(() => livePidsMatching('sleep 602').length === 0)).toBe(true);
+    await waitUntil('the background sleep 602 to be killed', () => livePidsMatching('sleep 602').length === 0, { timeoutMs: 5_000 });
   });
 
   it('also kills a background child that ignores SIGTERM', async () => {
     const exec = textTool(createExecTool({ workspace: ws, killGraceMs: 300 }));
     const result = await exec.execute({ command: "sh -c 'trap \"\" TERM; exec sleep 603' & sleep 0.3; echo ok" }, ctx);
     expect(result).toBe('ok\nExit code: 0');
-    expect(await eventually(() => livePidsMatching('sleep 603').length === 0)).toBe(true);
+    await waitUntil('the TERM-ignoring sleep 603 to be killed', () => livePidsMatching('sleep 603').length === 0, { timeoutMs: 5_000 });
   });
 
   it('caps the output of `yes`, keeping head and tail in bounded memory', async () => {
@@ -168,7 +169,9 @@ describe('exec', () => {
     const result = await exec.execute({ command: 'sleep 604 & sleep 605' }, { ...ctx, signal: controller.signal });
     expect(result).toMatch(/^Error: the command was cancelled/);
     expect(Date.now() - t0).toBeLessThan(10_000); // far below the 600 s it would otherwise take
-    expect(await eventually(() => [...livePidsMatching('sleep 604'), ...livePidsMatching('sleep 605')].length === 0)).toBe(true);
+    await waitUntil('sleep 604 and sleep 605 to be killed', () => [...livePidsMatching('sleep 604'), ...livePidsMatching('sleep 605')].length === 0, {
+      timeoutMs: 5_000,
+    });
   });
 
   it('kills running commands when the worker process exits', async () => {
@@ -180,7 +183,7 @@ describe('exec', () => {
       });
       const pgid = Number(readFileSync(join(dir, 'group.pid'), 'utf8'));
       started.push(pgid);
-      expect(await eventually(() => liveGroupMembers(pgid).length === 0)).toBe(true);
+      await waitUntil('the process group to be gone', () => liveGroupMembers(pgid).length === 0, { timeoutMs: 5_000 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -26,13 +26,3 @@ function procStat(pid: number): { state: string; pgrp: number } | undefined {
     return undefined;
   }
 }
-
-/** Polls until `check` is true or the deadline passes; returns the last result. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (check()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

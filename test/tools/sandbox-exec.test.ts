@@ -8,7 +8,8 @@ import type { ToolContext } from '../../src/core/tool.js';
 import { createExecTool } from '../../src/tools/exec-tool.js';
 import { sandboxIdFor } from '../../src/tools/sandbox-client.js';
 import { startSandboxRunner, type SandboxRunner } from '../../src/tools/sandbox-runner.js';
-import { eventually, liveGroupMembers } from './process-table.js';
+import { waitUntil } from '../support/wait.js';
+import { liveGroupMembers } from './process-table.js';
 import { textTool } from '../support/text-tool.js';
 
 /**
@@ -89,18 +90,18 @@ describe('sandboxed exec', () => {
     const result = await exec.execute({ command: 'echo $$ > sb-sleep.pid; sleep 600 & sleep 600' }, alice);
     expect(result).toMatch(/^Error: the command timed out after 1s and its process group was killed/);
     const pgid = Number(readFileSync(join(rootA, 'sb-sleep.pid'), 'utf8'));
-    expect(await eventually(() => liveGroupMembers(pgid).length === 0)).toBe(true);
+    await waitUntil('the sandboxed process group to be gone', () => liveGroupMembers(pgid).length === 0, { timeoutMs: 5_000 });
   });
 
   it('cancellation aborts the HTTP request and the sandbox kills the command', async () => {
     const exec = textTool(createExecTool({ workspace: '.', timeoutSeconds: 600, sandbox: { url: routerUrl } }));
     const controller = new AbortController();
     const pending = exec.execute({ command: 'echo $$ > sb-cancel.pid; sleep 600' }, { ...alice, signal: controller.signal });
-    expect(await eventually(() => existsSync(join(rootA, 'sb-cancel.pid')))).toBe(true);
+    await waitUntil('the sandboxed command to start', () => existsSync(join(rootA, 'sb-cancel.pid')), { timeoutMs: 5_000 });
     controller.abort();
     expect(await pending).toMatch(/^Error: the command was cancelled/);
     const pgid = Number(readFileSync(join(rootA, 'sb-cancel.pid'), 'utf8'));
-    expect(await eventually(() => liveGroupMembers(pgid).length === 0)).toBe(true);
+    await waitUntil('the sandboxed process group to be gone', () => liveGroupMembers(pgid).length === 0, { timeoutMs: 5_000 });
   });
 
   it('reports the sandbox\'s refusals and a sandbox that is down', async () => {
