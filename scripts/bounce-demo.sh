@@ -65,6 +65,9 @@ let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
 });'
 
 kubectl -n "$WORKER_NS" rollout status deploy/exoclaw-worker --timeout=120s >/dev/null
+# exec runs in the exec sandbox pods (k8s/worker/exec-sandbox.yaml), not in the worker pods: the
+# tool call needs them up. Deleting the worker pod drops its request, and the sandbox kills the command.
+kubectl -n "$WORKER_NS" rollout status deploy/exoclaw-exec-sandbox --timeout=120s >/dev/null
 pods=$(kubectl -n "$WORKER_NS" get pods -l app.kubernetes.io/name=exoclaw-worker -o jsonpath='{range .items[*]}{.metadata.name}{"@"}{.spec.nodeName}{" "}{end}')
 say "worker pods (pod@node): $pods"
 

@@ -4,6 +4,7 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './manifests.js';
+import { overlaps } from './trust-domains.js';
 
 const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const lines = text.split('\n');
@@ -90,6 +91,36 @@ describe('Dockerfile', () => {
     expect(args(volume as Instruction)).toContain('/workspace');
     const env = runtime.filter((i) => i.getKeyword() === 'ENV').map(args).join(' ');
     expect(env).toContain('EXOCLAW_WORKSPACE=/workspace');
+  });
+
+  it('declares the state root as a volume of its own, beside the workspace and outside it', () => {
+    const env = runtime.filter((i) => i.getKeyword() === 'ENV').map(args).join(' ');
+    const workspace = /EXOCLAW_WORKSPACE=(\S+)/.exec(env)?.[1] ?? '';
+    const state = /EXOCLAW_STATE_DIR=(\S+)/.exec(env)?.[1] ?? '';
+    expect(state).toBe('/state');
+    expect(overlaps(workspace, state)).toBe(false);
+    const volumes = runtime.filter((i) => i.getKeyword() === 'VOLUME').flatMap((i) => JSON.parse(args(i)) as string[]);
+    expect(volumes.sort()).toEqual([state, workspace].sort());
+  });
+
+  it('creates both folders owned by the image user, so fresh named volumes start writable for it', () => {
+    const runs = runtime.filter((i) => i.getKeyword() === 'RUN').map(args);
+    const setup = runs.find((r) => r.includes('useradd')) ?? '';
+    const uid = /useradd[^&]*--uid (\d+)/.exec(setup)?.[1];
+    const name = /useradd[^&]*\s(\w+)\s*(?:&&|$)/.exec(setup)?.[1];
+    expect(runtime.filter((i) => i.getKeyword() === 'USER').map(args).pop()).toBe(`${uid}:${uid}`);
+    const mkdir = /mkdir -p ([^&]+)/.exec(setup)?.[1]?.trim().split(/\s+/) ?? [];
+    const chown = /chown (\S+) ([^&]+)/.exec(setup);
+    expect(chown?.[1]).toBe(`${name}:${name}`);
+    for (const dir of ['/workspace', '/state']) {
+      expect(mkdir, `mkdir ${dir}`).toContain(dir);
+      expect(chown?.[2]?.trim().split(/\s+/), `chown ${dir}`).toContain(dir);
+    }
+  });
+
+  it('installs bubblewrap in the runtime stage (exec isolation on hosts that allow user namespaces)', () => {
+    const runs = runtime.filter((i) => i.getKeyword() === 'RUN').map(args);
+    expect(runs.some((r) => /apt-get install\b[^&]*\bbubblewrap\b/.test(r))).toBe(true);
   });
 
   it('starts the worker through the bin script, with a health check on the health port', () => {

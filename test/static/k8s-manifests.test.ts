@@ -81,13 +81,12 @@ describe('k8s manifests: the worker Deployment', () => {
     expect(workerContainer.args).not.toContain('--shutdown-grace'); // the default 10 s is what the grace period above assumes
   });
 
-  it('mounts a ReadWriteMany workspace volume at the configured workspace path', () => {
-    const volume = workerPod.volumes?.find((v) => v.persistentVolumeClaim);
+  it('mounts a ReadWriteMany volume at the configured workspace path (and the state root: k8s-trust-domains.test.ts)', () => {
+    expect(envValue(workerContainer, 'EXOCLAW_WORKSPACE')).toBe('/workspace');
+    const mount = workerContainer.volumeMounts?.find((m) => m.mountPath === '/workspace');
+    const volume = workerPod.volumes?.find((v) => v.name === mount?.name);
     const pvc = find('PersistentVolumeClaim', volume?.persistentVolumeClaim?.claimName ?? '?');
     expect(spec(pvc)['accessModes']).toEqual(['ReadWriteMany']);
-    const mount = workerContainer.volumeMounts?.find((m) => m.name === volume?.name);
-    expect(mount?.mountPath).toBe('/workspace');
-    expect(envValue(workerContainer, 'EXOCLAW_WORKSPACE')).toBe('/workspace');
   });
 
   it('probes an HTTP health endpoint on the port the worker serves it on', () => {
@@ -210,9 +209,9 @@ describe('k8s manifests: wiring between objects', () => {
     }
   });
 
-  it('the kind-only PersistentVolume binds to the workspace claim', () => {
-    const pv = find('PersistentVolume', 'exoclaw-workspace-kind');
-    const pvc = find('PersistentVolumeClaim', 'exoclaw-workspace');
+  it('the kind-only PersistentVolume binds to the shared data claim', () => {
+    const pv = find('PersistentVolume', 'exoclaw-data-kind');
+    const pvc = find('PersistentVolumeClaim', 'exoclaw-data');
     expect(spec(pv)['claimRef']).toEqual({ namespace: pvc.namespace, name: pvc.name });
     expect(spec(pv)['storageClassName']).toBe(spec(pvc)['storageClassName']);
     expect(spec(pv)['accessModes']).toEqual(spec(pvc)['accessModes']);

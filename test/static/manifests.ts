@@ -142,9 +142,31 @@ export function podTemplates(docs: ManifestDoc[]): { doc: ManifestDoc; labels: R
   return out;
 }
 
+/**
+ * Every pod spec the manifests define, custom resources included: workload templates
+ * (spec.template) and agent-sandbox's SandboxTemplate (spec.podTemplate).
+ */
+export function allPodSpecs(docs: ManifestDoc[]): { doc: ManifestDoc; labels: Record<string, string>; spec: PodSpec }[] {
+  const out = podTemplates(docs);
+  for (const doc of docs) {
+    const template = (doc.body['spec'] as { podTemplate?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } | undefined)
+      ?.podTemplate;
+    if (template?.spec) out.push({ doc, labels: template.metadata?.labels ?? {}, spec: template.spec });
+  }
+  return out;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
 export interface Container {
   name: string;
   image?: string;
+  command?: string[];
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: Record<string, { name?: string; key?: string; optional?: boolean }> }[];
   envFrom?: { secretRef?: { name: string; optional?: boolean }; configMapRef?: { name: string; optional?: boolean } }[];
@@ -153,7 +175,7 @@ export interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: VolumeMount[];
   securityContext?: Record<string, unknown>;
 }
 
@@ -168,8 +190,11 @@ export interface PodSpec {
   initContainers?: Container[];
   volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; configMap?: { name: string }; secret?: { secretName: string } }[];
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  enableServiceLinks?: boolean;
+  hostUsers?: boolean;
   terminationGracePeriodSeconds?: number;
   topologySpreadConstraints?: { topologyKey: string; labelSelector?: { matchLabels?: Record<string, string> } }[];
   affinity?: { podAntiAffinity?: Record<string, unknown> };
-  securityContext?: { runAsUser?: number; runAsNonRoot?: boolean; fsGroup?: number };
+  securityContext?: { runAsUser?: number; runAsNonRoot?: boolean; fsGroup?: number; seccompProfile?: { type: string } };
 }

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { loadManifests, ROOT } from './manifests.js';
+import { allPodSpecs, loadManifests, ROOT } from './manifests.js';
+import { isSandboxRunnerCommand, workerRoots } from './trust-domains.js';
 
 interface MiseTask {
   description?: string;
@@ -83,6 +84,19 @@ describe('kind cluster config', () => {
     expect(readFileSync(join(ROOT, '.gitignore'), 'utf8')).toMatch(/^\.exoclaw\/?$/m);
   });
 
+  it('cluster-up creates the folders the pods mount by subPath, writable for the pods\' uid', () => {
+    // kubelet would create a missing subPath folder as root; hostPath volumes ignore fsGroup.
+    const hostPath = nodes.find((n) => n.role === 'worker')?.extraMounts?.[0]?.hostPath ?? '?';
+    const roots = workerRoots(allPodSpecs(docs));
+    const subPaths = new Set(roots.flatMap((r) => [r.workspace.at?.subPath, r.state.at?.subPath]));
+    expect([...subPaths].sort()).toEqual(['state', 'workspace']);
+    const setup = runOf(mise.tasks['cluster-up'] as MiseTask);
+    for (const sub of subPaths) {
+      expect(setup.some((c) => c.startsWith('mkdir -p') && c.split(/\s+/).includes(`${hostPath}/${sub}`)), `mkdir ${sub}`).toBe(true);
+      expect(setup.some((c) => /^chmod 0?777 /.test(c) && c.split(/\s+/).includes(`${hostPath}/${sub}`)), `chmod ${sub}`).toBe(true);
+    }
+  });
+
   it('maps the Web UI NodePort to localhost:8233', () => {
     const ui = docs.find((d) => d.kind === 'Service' && d.name === 'temporal-ui');
     const nodePort = ((ui?.body['spec'] as { ports: { nodePort?: number }[] }).ports[0] ?? {}).nodePort;
@@ -108,5 +122,14 @@ describe('scripts/bounce-demo.sh', () => {
     const [key, value] = Object.entries(labels)[0] as [string, string];
     expect(script).toContain(`-l ${key}=${value}`);
     expect(script).toContain('--type AgentTurnWorkflow');
+  });
+
+  it('waits for the exec sandbox the workers send the bounce\'s command to, and worker-deploy rolls it out', () => {
+    const sandbox = docs.find(
+      (d) => d.kind === 'Deployment' && allPodSpecs([d]).some((p) => p.spec.containers.some((c) => isSandboxRunnerCommand(c.command))),
+    );
+    expect(sandbox?.namespace).toBe(docs.find((d) => d.kind === 'Deployment' && d.name === 'exoclaw-worker')?.namespace);
+    expect(script).toContain(`rollout status deploy/${sandbox?.name}`);
+    expect(runOf(mise.tasks['worker-deploy'] as MiseTask).join('\n')).toContain(`rollout status deploy/${sandbox?.name}`);
   });
 });

@@ -1,12 +1,13 @@
 // `npm pack` as a user of the package gets it: the tarball installs, its `exports` resolve, its bin
 // runs the compiled worker, and its workflow bundle holds the agent workflows and nothing else.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './manifests.js';
+import { allPodSpecs, loadManifests, ROOT } from './manifests.js';
+import { isSandboxRunnerCommand } from './trust-domains.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -82,6 +83,21 @@ describe('the npm package', () => {
     expect(stdout).toMatch(/^Usage: exoclaw-temporal worker/);
   });
 
+  it('runs the exec sandbox runner exactly as the deployment files start it, from the compiled code', async () => {
+    const commands = new Set(
+      allPodSpecs(loadManifests())
+        .flatMap((p) => p.spec.containers)
+        .filter((c) => isSandboxRunnerCommand(c.command))
+        .map((c) => JSON.stringify(c.command)),
+    );
+    expect(commands.size).toBeGreaterThan(0);
+    for (const command of commands) {
+      const [node, ...argv] = JSON.parse(command) as string[];
+      expect(node).toBe('node');
+      await expectRunnerWorks(argv);
+    }
+  });
+
   it('keeps dev tooling out of the worker: its import graph never reaches dist/dev/', () => {
     const seen = new Set<string>();
     const queue = [join(installed, 'dist', 'src', 'cli', 'worker-command.js')];
@@ -106,3 +122,36 @@ describe('the npm package', () => {
     expect(bundle).not.toContain('benchEmptyActivitiesWorkflow');
   });
 });
+
+/** Starts the runner with `argv` where the image's WORKDIR would be, and runs one command through it. */
+async function expectRunnerWorks(argv: string[]): Promise<void> {
+  const workspace = mkdtempSync(join(tmpdir(), 'exoclaw-runner-ws-'));
+  // The image's WORKDIR holds what the package holds: bin/, dist/, package.json.
+  const child = spawn(process.execPath, argv, {
+    cwd: installed,
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', SANDBOX_ROOT: workspace, HOME: workspace },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    const port = await new Promise<string>((resolvePort, reject) => {
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+        const m = /listening on port (\d+)/.exec(err);
+        if (m) resolvePort(m[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`node ${argv.join(' ')} exited (${code}): ${err}`)));
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const response = await fetch(`http://127.0.0.1:${port}/execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'echo task complete > out.txt && cat out.txt', timeoutSeconds: 10 }),
+    });
+    expect(await response.json()).toMatchObject({ exitCode: 0, stdout: 'task complete\n' });
+    expect(readFileSync(join(workspace, 'out.txt'), 'utf8')).toBe('task complete\n');
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
