@@ -41,6 +41,13 @@ export interface ManageScheduleInput {
   args: CronArgs;
   /** The turn was started by a schedule: it may not add jobs. */
   fromSchedule: boolean;
+  /** Schedules this session added recently (they may not be listed yet; see AddJobRequest). */
+  recentScheduleIds?: string[];
+}
+
+/** The cron tool's answer, and the schedule it added (if any) for the session to remember. */
+export interface ManageScheduleResult extends ToolResult {
+  addedScheduleId?: string;
 }
 
 export interface DeliverMessageInput {
@@ -82,7 +89,7 @@ export function createSessionActivities(deps: ActivityDeps) {
     },
 
     /** The cron tool: add / list / remove this session's jobs. Problems become tool errors. */
-    async manageSchedule(req: ManageScheduleInput): Promise<ToolResult> {
+    async manageSchedule(req: ManageScheduleInput): Promise<ManageScheduleResult> {
       const { args } = req;
       const client = Context.current().client;
       const sessionId = req.session.sessionId;
@@ -96,9 +103,10 @@ export function createSessionActivities(deps: ActivityDeps) {
               jobId: jobIdFor(req.turnId, req.toolCallId),
               args,
               limits: deps.jobLimits,
+              recentScheduleIds: req.recentScheduleIds,
             });
             deps.logger.info({ sessionId, jobId: job.jobId, scheduleId: job.scheduleId }, 'cron job added');
-            return toolOutput(`Added job ${job.jobId}: ${job.schedule} → "${job.message}"`);
+            return { ...toolOutput(`Added job ${job.jobId}: ${job.schedule} → "${job.message}"`), addedScheduleId: job.scheduleId };
           }
           case 'list': {
             const jobs = await listSessionJobs(client, sessionId);

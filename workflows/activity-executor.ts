@@ -10,7 +10,7 @@ import type {
   ToolStepResult,
 } from '../src/core/index.js';
 import type { AgentActivities } from '../activities/index.js';
-import type { ActivityOptionsInput } from '../src/contract/index.js';
+import { NON_RETRYABLE_FAILURE_TYPES, type ActivityOptionsInput } from '../src/contract/index.js';
 
 type Operation = keyof Required<ActivityOptionsInput>;
 
@@ -19,16 +19,19 @@ type Operation = keyof Required<ActivityOptionsInput>;
  * hence its long schedule-to-close. Tools and model calls heartbeat, so a dead worker is
  * noticed within `heartbeatTimeout` and the activity moves to a survivor.
  */
+// A user failure (a missing blob, a refused model…) ends the step at once, whichever activity raised it.
+const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
+
 export const DEFAULT_ACTIVITY_OPTIONS: Record<Operation, ActivityOptions> = {
   buildPrompt: {
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: '24 hours',
-    retry: { initialInterval: '500ms', maximumInterval: '5s', backoffCoefficient: 1.5 },
+    retry: { initialInterval: '500ms', maximumInterval: '5s', backoffCoefficient: 1.5, nonRetryableErrorTypes },
   },
   llmChat: {
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '10s',
-    retry: { initialInterval: '1s', maximumInterval: '60s', backoffCoefficient: 2, maximumAttempts: 10 },
+    retry: { initialInterval: '1s', maximumInterval: '60s', backoffCoefficient: 2, maximumAttempts: 10, nonRetryableErrorTypes },
   },
   executeTool: {
     startToCloseTimeout: '2 hours',
@@ -36,11 +39,11 @@ export const DEFAULT_ACTIVITY_OPTIONS: Record<Operation, ActivityOptions> = {
     // A cancelled turn frees its session only once its tool has really stopped (its process
     // killed), so the next turn never runs beside it. (The SDK's effective default is TRY_CANCEL.)
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2, maximumAttempts: 5 },
+    retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes },
   },
   recordTurn: {
     startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '500ms', maximumInterval: '10s', backoffCoefficient: 2, maximumAttempts: 20 },
+    retry: { initialInterval: '500ms', maximumInterval: '10s', backoffCoefficient: 2, maximumAttempts: 20, nonRetryableErrorTypes },
   },
 };
 

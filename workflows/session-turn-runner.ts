@@ -23,7 +23,7 @@ import { ActivityExecutor } from './activity-executor.js';
 import { SessionExecutor } from './session-executor.js';
 import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
-import { sessionWorkflowTools } from './session-workflow-tools.js';
+import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
 import { surfaceMessage } from './surface-failure.js';
 
 // /new consolidates memory with a model call before clearing; it waits (retrying) while a turn holds the session.
@@ -59,6 +59,7 @@ export interface SessionTurnsContext {
 export class SessionTurnRunner {
   private turn: RunningTurn | undefined;
   private clearingCount = 0;
+  private readonly cronJobs = new SessionCronJobs();
   /** Turns over the whole continue-as-new chain, and in this run. */
   turnCount: number;
   turnsThisRun = 0;
@@ -149,6 +150,7 @@ export class SessionTurnRunner {
       taskQueue,
       excluded: new Set(excludeTools ?? []),
       subagents,
+      cronJobs: this.cronJobs,
       scope,
       fromSchedule: message.origin === 'schedule',
     });

@@ -34,6 +34,8 @@ export interface DurabilityRigOptions {
   shutdownGrace?: string;
   /** Extra environment for the worker processes. */
   workerEnv?: Record<string, string | undefined>;
+  /** More flags for every worker process (e.g. `--config FILE`). */
+  workerArgs?: string[];
   onWorkerOutput?: WorkerFleetOptions['onOutput'];
   /** Progress lines ("bundling workflow code…"). */
   progress?: (line: string) => void;
@@ -108,6 +110,7 @@ export async function startDurabilityRig(opts: DurabilityRigOptions = {}): Promi
       model,
       env,
       shutdownGrace: opts.shutdownGrace,
+      args: opts.workerArgs,
       onOutput: opts.onWorkerOutput,
     });
     cleanups.push(() => fleet.stopAll());

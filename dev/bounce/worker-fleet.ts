@@ -19,6 +19,8 @@ export interface WorkerFleetOptions {
   env?: Record<string, string | undefined>;
   /** `--shutdown-grace` for every worker (the worker's default is 10s). */
   shutdownGrace?: string;
+  /** More `worker` flags, e.g. `--config FILE`. */
+  args?: string[];
   /** How long to wait for "Worker ready" (default 90 s). */
   readyTimeoutMs?: number;
   /** Called with every output line of every worker, prefixed by its identity. */
@@ -73,6 +75,7 @@ export class WorkerFleet {
       this.opts.workspace,
     ];
     if (this.opts.stateDir) args.push('--state-dir', this.opts.stateDir);
+    if (this.opts.args) args.push(...this.opts.args);
     if (this.opts.model) args.push('--model', this.opts.model);
     if (this.opts.shutdownGrace) args.push('--shutdown-grace', this.opts.shutdownGrace);
     const child = spawn(process.execPath, args, {

@@ -44,3 +44,11 @@ export const LLM_FAILURE_TYPES: Record<LLMErrorKind, FailureType> = {
 export function isFailureType(name: string): name is FailureType {
   return Object.hasOwn(FAILURE_TYPES, name);
 }
+
+/**
+ * Failure types no retry can fix: every activity's retry policy lists them, so a user failure an
+ * activity raises as a plain error (a missing blob after `gc`, say) ends the step at once.
+ */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = (Object.keys(FAILURE_TYPES) as FailureType[]).filter(
+  (type) => FAILURE_TYPES[type] === 'user',
+);

@@ -78,6 +78,11 @@ export interface AddJobRequest {
   taskQueue: string;
   jobId: string;
   args: CronArgs;
+  /**
+   * Schedules the session added so recently that Temporal's schedule list (a visibility query,
+   * updated asynchronously) may not show them yet: they count against the cap all the same.
+   */
+  recentScheduleIds?: readonly string[];
   limits?: JobLimits;
   now?: Date;
 }
@@ -89,10 +94,11 @@ export async function addSessionJob(client: Client, req: AddJobRequest): Promise
   if (!args.message) throw new InvalidJobError('add needs message: the text this session receives when the job fires');
   const timing = jobTiming(args, req.now ?? new Date(), limits.minIntervalSeconds);
   const scheduleId = cronScheduleId(session.sessionId, req.jobId);
-  const existing = (await listSessionJobs(client, session.sessionId)).filter((job) => job.kind !== 'heartbeat');
-  if (existing.length >= limits.maxJobsPerSession && !existing.some((job) => job.scheduleId === scheduleId)) {
+  const listed = (await listSessionJobs(client, session.sessionId)).filter((job) => job.kind !== 'heartbeat');
+  const existing = new Set([...listed.map((job) => job.scheduleId), ...(req.recentScheduleIds ?? [])]);
+  if (existing.size >= limits.maxJobsPerSession && !existing.has(scheduleId)) {
     throw new InvalidJobError(
-      `this session already has ${existing.length} jobs, the most allowed (${limits.maxJobsPerSession}); remove one first (action=list shows them)`,
+      `this session already has ${existing.size} jobs, the most allowed (${limits.maxJobsPerSession}); remove one first (action=list shows them)`,
     );
   }
   const memo: JobMemo = {
