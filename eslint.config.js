@@ -1,4 +1,4 @@
-// ESLint flat config: a modest rule set, plus the layer boundaries from DESIGN.md.
+// ESLint flat config: a modest rule set, plus the layer boundaries of the README's layer table.
 // Workflow code runs in Temporal's deterministic sandbox, and src/core and src/contract must be
 // importable from it: each of the three may import only what its allow-list names.
 import js from '@eslint/js';

@@ -1,4 +1,4 @@
-// Activities the session workflows need besides the turn's four: clearing a conversation (/new),
+// Activities the session workflows need besides the turn's own (buildPrompt, llmChat, executeTool, recordTurn, releaseSession): clearing a conversation (/new),
 // managing schedules (the cron tool) and delivering messages into a session from outside it
 // (schedules, subagents). The Temporal client comes from the activity context.
 import { Context } from '@temporalio/activity';

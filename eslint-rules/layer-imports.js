@@ -1,4 +1,4 @@
-// The layer boundaries of DESIGN.md as an allow-list: a file in a sandbox-safe layer may import
+// The layer boundaries of the README's layer table as an allow-list: a file in a sandbox-safe layer may import
 // only the packages and project folders its layer names; everything else is an error. Relative
 // imports are resolved against the importing file, so a deeper folder cannot sneak past.
 import { builtinModules } from 'node:module';

@@ -1,4 +1,4 @@
-// The layer boundaries in eslint.config.js are a design rule (DESIGN.md "Layers"), so test them:
+// The layer boundaries in eslint.config.js are a design rule (the README's layer table), so test them:
 // lint small probe snippets as if they lived in workflows/, src/core/ and src/contract/.
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';

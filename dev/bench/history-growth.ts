@@ -80,7 +80,7 @@ function filler(seed: string, length: number): string {
 async function sessionFileBytes(ctx: PhaseContext, sessionId: string): Promise<number> {
   const sessions = await ctx.stack.deps.conversation.listSessions();
   const path = sessions.find((info) => info.key === sessionId)?.path;
-  if (!path) throw new BenchSanityError(`The seeded session ${sessionId} has no file on the workspace.`);
+  if (!path) throw new BenchSanityError(`The seeded session ${sessionId} has no file in the state root.`);
   return (await stat(path)).size;
 }
 

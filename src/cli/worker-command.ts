@@ -9,9 +9,9 @@ import { parseFlags } from './parse-flags.js';
 
 export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
 
-Runs an agent worker: polls the task queue for AgentTurnWorkflow tasks and their activities
-(buildPrompt, llmChat, executeTool, recordTurn) until SIGINT/SIGTERM. Workers are stateless;
-run as many as you like against the same workspace volume.
+Runs an agent worker: polls the task queue for the agent workflows (turns, sessions, subagents,
+scheduled messages) and their activities until SIGINT/SIGTERM. Workers are stateless; run as
+many as you like against the same workspace and state volumes.
   --shutdown-grace D   on SIGTERM, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)

@@ -138,7 +138,7 @@ export const SecurityConfigSchema = z.object({
       keysFile: z.string().min(1).optional(),
       /** The key id that encrypts; default the file's activeKey, else the only key. */
       activeKey: z.string().min(1).optional(),
-      /** Also encrypt message blobs on the workspace volume when keys are set. */
+      /** Also encrypt message blobs in the state root when keys are set. */
       blobs: z.boolean().default(true),
       // Refused rather than warned about as unknown: ignoring it would leave encryption silently off.
       keys: z

@@ -1,4 +1,4 @@
-/** Conversation store, prompt building, skills and memory consolidation on the workspace volume. */
+/** Conversation store (in the state root), prompt building, skills and memory consolidation (in the workspace). */
 export { FileConversation, type FileConversationOptions } from './file-conversation.js';
 export {
   ContextBuilder,

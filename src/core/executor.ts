@@ -23,13 +23,18 @@ export interface Executor {
   readonly maxIterations?: number;
 }
 
-export interface BuildPromptStep {
+/** One user message of one turn, and where it came from. */
+export interface TurnMessage {
   sessionId: string;
+  /** Unique per turn; makes recording idempotent. Comes from the caller: the core has no randomness. */
   turnId: string;
   message: string;
   channel?: string;
   chatId?: string;
   media?: string[];
+}
+
+export interface BuildPromptStep extends TurnMessage {
   /** Text from `onPreContext`, appended to the system prompt. */
   extraContext?: string[];
 }

@@ -1,6 +1,6 @@
 import type { AbortSignalLike } from './abort.js';
 import { isCancellation, isContextOverflow, TurnCancelledError } from './errors.js';
-import { toolResultMessage, type Executor, type ToolStepResult } from './executor.js';
+import { toolResultMessage, type Executor, type ToolStepResult, type TurnMessage } from './executor.js';
 import { hasToolCalls } from './llm-provider.js';
 import { addUsage, ZERO_USAGE, type Message, type MessageHandle, type ToolCall, type Usage } from './messages.js';
 import type { ModelSettings } from './model-settings.js';
@@ -11,14 +11,7 @@ export const DEFAULT_MAX_ITERATIONS = 40;
 /** How many times one turn may ask `onContextOverflow` for a smaller prompt. */
 const MAX_OVERFLOW_RECOVERIES = 2;
 
-export interface TurnInput {
-  sessionId: string;
-  /** Unique per turn; makes recording idempotent. Comes from the caller: the core has no randomness. */
-  turnId: string;
-  message: string;
-  channel?: string;
-  chatId?: string;
-  media?: string[];
+export interface TurnInput extends TurnMessage {
   /** The platform id of the message (replies may quote it). */
   messageId?: string;
   /** How to call the model; unset fields default from the executor's environment. */

@@ -49,7 +49,7 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
       identity,
       activities: createActivities(opts.deps),
       // Payloads are encrypted when keys are set; those still over 256 KiB go to the shared
-      // workspace volume instead of history. Codecs run in this process, outside the workflow
+      // state root instead of history. Codecs run in this process, outside the workflow
       // sandbox, so the workflow bundle needs nothing for them.
       dataConverter: opts.dataConverter ?? exoclawDataConverter({ stateDir: opts.deps.stateDir, encryption: opts.encryption }),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
