@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 // The lookup logic lives in TypeScript so the runtime and this script never disagree.
-const cli = await tsImport('../src/temporal/temporal-cli.ts', import.meta.url);
+const cli = await tsImport('../dev/local-stack/temporal-cli.ts', import.meta.url);
 
 function report(path, how) {
   const version = cli.temporalCliVersion(path); // proves the binary actually runs here
