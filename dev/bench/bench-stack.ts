@@ -92,14 +92,16 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
   const llm = await startScriptedLlmServer({ script: benchScript(opts.stepCounts) });
   cleanups.add('stop the scripted model', () => llm.close());
 
-  const workspace = await mkdtemp(join(tmpdir(), 'exoclaw-bench-'));
-  cleanups.add('remove the temp workspace', () => rm(workspace, { recursive: true, force: true }));
+  const base = await mkdtemp(join(tmpdir(), 'exoclaw-bench-'));
+  cleanups.add('remove the temp workspace and state root', () => rm(base, { recursive: true, force: true }));
+  const workspace = join(base, 'workspace');
   const config = loadConfig({
-    env: { HOME: workspace },
+    env: { HOME: base },
     overrides: {
       agents: {
         defaults: {
           workspace,
+          stateDir: join(base, 'state'),
           model: 'scripted/scripted-llm',
           // Large enough that a 1 MB transcript reaches the model whole and is never consolidated.
           memoryWindow: 1_000,

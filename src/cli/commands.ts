@@ -45,7 +45,7 @@ export const COMMANDS = new Map<string, Command>([
     load: async () => import('../../dev/cli/bounce-command.js').then((m) => ({ help: m.BOUNCE_HELP, run: m.bounceCommand })),
   }],
   ['gc', {
-    summary: 'delete old runtime state (blobs, tool journals, leases) from the workspace',
+    summary: 'delete old runtime state (blobs, tool journals, leases) from the state root',
     load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),
   }],
 ]);

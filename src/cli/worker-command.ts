@@ -76,7 +76,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
 
   console.log(
     `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
-      `workspace ${worker.workspace}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
+      `workspace ${worker.workspace}, state ${worker.stateDir}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
       `${health ? `, health checks on ${health.url}` : ''}. Ctrl-C to stop.`,
   );
   try {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
@@ -84,7 +84,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const workspace = resolve(cwd, expandHome(config.agents.defaults.workspace, home));
   const given = config.agents.defaults.stateDir;
   const stateDir = given === undefined ? defaultStateDir(workspace) : resolve(cwd, expandHome(given, home));
-  const apart = trustDomainProblem(workspace, stateDir);
+  const apart = trustDomainProblem(workspace, stateDir, config.tools.exec.readOnlyPaths);
   if (apart) {
     const from = sources.get('agents.defaults.stateDir') ?? sources.get('agents.defaults.workspace');
     throw new ConfigError([`agents.defaults.stateDir${from ? ` (from ${from})` : ''}: ${apart}`], filePath);
@@ -105,12 +105,28 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   return result;
 }
 
-/** Why a state root is unsafe for this workspace, if it is: tools must not reach it, nor it the workspace. */
-function trustDomainProblem(workspace: string, stateDir: string): string | undefined {
-  const inside = (parent: string, child: string): boolean => {
-    const rel = relative(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+/**
+ * Why a state root is unsafe for this workspace, if it is: nothing the agent runs may reach it
+ * (not through the workspace, nor through exec's extra read-only paths), nor it the workspace.
+ * Paths are compared as given and, where they exist, with links resolved.
+ */
+function trustDomainProblem(workspace: string, stateDir: string, readOnlyPaths: readonly string[] = []): string | undefined {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return path;
+    }
   };
+  const inside = (parent: string, child: string): boolean =>
+    [[parent, child], [real(parent), real(child)]].some(([p, c]) => {
+      const rel = relative(p!, c!);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
+  const exposed = readOnlyPaths.find((path) => inside(path, stateDir) || inside(stateDir, path));
+  if (exposed) {
+    return `tools.exec.readOnlyPaths entry ${exposed} would show exec the state root ${stateDir}; name a folder apart from it`;
+  }
   if (inside(workspace, stateDir)) {
     return `the state root ${stateDir} is inside the workspace ${workspace}, where the agent's tools could read and change it; put it beside the workspace (e.g. ${defaultStateDir(workspace)})`;
   }

@@ -21,7 +21,8 @@ export const FAILURE_TYPES = {
   PermissionDenied: 'user',
   NotFound: 'user',
   ContextLengthExceeded: 'user',
-  InvalidResponse: 'transient',
+  // A response the provider sent that cannot be understood: as today, not retried.
+  InvalidResponse: 'user',
 } as const satisfies Record<string, ErrorCategory>;
 
 export type FailureType = keyof typeof FAILURE_TYPES;

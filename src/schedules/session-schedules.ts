@@ -209,6 +209,19 @@ function jobOf(summary: ScheduleSummary): SessionJob | undefined {
   };
 }
 
+/**
+ * A lower bound on how often a cron expression may fire, from its time fields alone: a single
+ * minute fires at most hourly, a single minute and hour at most daily; anything else every minute
+ * (or second, with a seconds field). Conservative: it never says "less often" than the truth.
+ */
+function shortestCronInterval(fields: string[]): number {
+  const single = (field: string | undefined): boolean => field !== undefined && /^\d+$/.test(field);
+  const [minute, hour] = fields.length === 6 ? fields.slice(1, 3) : fields.slice(0, 2);
+  if (fields.length === 6 && !single(fields[0])) return 1;
+  if (!single(minute)) return 60;
+  return single(hour) ? 86_400 : 3_600;
+}
+
 export interface JobTiming {
   kind: Exclude<JobKind, 'heartbeat'>;
   spec: ScheduleSpec;
@@ -236,6 +249,11 @@ export function jobTiming(args: CronArgs, now: Date, minIntervalSeconds = DEFAUL
     const maxFields = minIntervalSeconds < 60 ? 6 : 5;
     if (fields.length < 5 || fields.length > maxFields) {
       throw new InvalidJobError(`cron_expr "${args.cron_expr}" needs 5 fields (minute hour day month weekday), e.g. "0 9 * * 1-5"`);
+    }
+    if (shortestCronInterval(fields) < minIntervalSeconds) {
+      throw new InvalidJobError(
+        `cron_expr "${args.cron_expr}" may fire more often than every ${minIntervalSeconds}s, the shortest interval allowed; fix its minute and hour fields (e.g. "0 9 * * *")`,
+      );
     }
     const tz = args.tz ?? 'UTC';
     if (!isIanaTimeZone(tz)) throw new InvalidJobError(`unknown time zone "${tz}"; use an IANA name such as "Europe/Berlin"`);

@@ -36,6 +36,8 @@ export interface RunningWorker {
   namespace: string;
   address: string;
   workspace: string;
+  /** The runtime's state root, apart from the workspace. */
+  stateDir: string;
   model: string;
   /** Where the workflow code came from, for the ready line. */
   workflows: string;
@@ -96,6 +98,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     namespace: connection.namespace,
     address: connection.address,
     workspace: config.agents.defaults.workspace,
+    stateDir: config.agents.defaults.stateDir,
     model: config.agents.defaults.model,
     workflows,
     encryption: describeEncryption(encryption, config.security.encryption.blobs),
@@ -219,7 +222,7 @@ function newerWorkflowSource(bundlePath: string): string | undefined {
     return undefined;
   }
   const root = packageRoot();
-  for (const dir of [join(root, 'workflows'), join(root, 'src', 'core')]) {
+  for (const dir of [join(root, 'workflows'), join(root, 'src', 'core'), join(root, 'src', 'contract')]) {
     let names: string[];
     try {
       names = readdirSync(dir);

@@ -21,7 +21,10 @@ export class WorkspacePathError extends Error {
  */
 export type PathPurpose = 'read' | 'write' | 'list' | 'cwd';
 
-/** Top-level folders the model may read but never write (the conversation store). */
+/**
+ * Top-level folders the model may read but never write: where earlier versions kept the
+ * conversation store (moved once into the state root; kept closed so nothing can be planted there).
+ */
 export const PROTECTED_DIRS: readonly string[] = ['sessions'];
 
 export interface WorkspacePath {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -261,6 +261,26 @@ describe('loadConfig', () => {
     expect(loadError(() => loadConfig({ path: list, env: { HOME: home } })).issues[0]).toBe(
       'the file must contain a JSON object, got a list',
     );
+  });
+
+  it('keeps the state root apart from the workspace and from exec: inside, around, through a link, or shown to exec', () => {
+    const base = mkdtempSync(join(tmpdir(), 'exoclaw-config-state-'));
+    try {
+      const workspace = join(base, 'ws');
+      mkdirSync(workspace);
+      const load = (defaults: Record<string, unknown>, tools: Record<string, unknown> = {}) =>
+        loadConfig({ env: { HOME: home }, overrides: { agents: { defaults: { workspace, ...defaults } }, tools } });
+      expect(load({}).agents.defaults.stateDir).toBe(`${workspace}.state`);
+      expect(() => load({ stateDir: join(workspace, 'state') })).toThrow(/is inside the workspace/);
+      expect(() => load({ stateDir: base })).toThrow(/is inside the state root/);
+      symlinkSync(join(workspace, 'hidden'), join(base, 'state-link'));
+      mkdirSync(join(workspace, 'hidden'));
+      expect(() => load({ stateDir: join(base, 'state-link') })).toThrow(/is inside the workspace/);
+      expect(() => load({ stateDir: join(base, 'state') }, { exec: { readOnlyPaths: [base] } })).toThrow(/would show exec the state root/);
+      expect(load({ stateDir: join(base, 'state') }).agents.defaults.stateDir).toBe(join(base, 'state'));
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('never puts an API key into an error message', () => {

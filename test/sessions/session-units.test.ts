@@ -164,6 +164,17 @@ describe('jobTiming', () => {
     expect(() => jobTiming(args, now)).toThrow(InvalidJobError);
     expect(() => jobTiming(args, now)).toThrow(message);
   });
+
+  it('holds every job to the minimum interval, cron expressions included', () => {
+    expect(() => jobTiming({ action: 'add', every_seconds: 59 }, now)).toThrow(/every_seconds must be at least 60/);
+    expect(() => jobTiming({ action: 'add', cron_expr: '*/5 * * * * *' }, now)).toThrow(/needs 5 fields/);
+    // With a 5-minute minimum, every-minute and every-five-minutes cron jobs are refused; hourly passes.
+    expect(() => jobTiming({ action: 'add', cron_expr: '* * * * *' }, now, 300)).toThrow(/more often than every 300s/);
+    expect(() => jobTiming({ action: 'add', cron_expr: '*/5 * * * *' }, now, 300)).toThrow(/more often than every 300s/);
+    expect(jobTiming({ action: 'add', cron_expr: '15 * * * *' }, now, 300)).toMatchObject({ kind: 'cron' });
+    expect(() => jobTiming({ action: 'add', cron_expr: '15 * * * *' }, now, 7200)).toThrow(/more often than every 7200s/);
+    expect(jobTiming({ action: 'add', cron_expr: '15 9 * * *' }, now, 7200)).toMatchObject({ kind: 'cron' });
+  });
 });
 
 describe('CLI helpers', () => {
