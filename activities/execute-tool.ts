@@ -19,10 +19,10 @@ export function executeToolActivity(deps: ActivityDeps) {
     const previous = await deps.journal.read(turnId, call.id);
     if (previous?.status === 'done' && previous.messageRef) {
       return {
-        message: { ref: previous.messageRef, count: 1 },
-        isError: previous.isError ?? false,
         preview: previous.preview ?? '',
+        isError: previous.isError ?? false,
         replied: previous.replied,
+        message: { ref: previous.messageRef, count: 1 },
       };
     }
     const lease = await keepSessionLease(deps, req.sessionId, turnId);
@@ -69,6 +69,7 @@ export function executeToolActivity(deps: ActivityDeps) {
       preview,
       replied: outcome.replied,
     });
-    return { message, isError: outcome.isError, preview, replied: outcome.replied };
+    // The readable part first: the Web UI shows a result's leading keys before the reference.
+    return { preview, isError: outcome.isError, replied: outcome.replied, message };
   };
 }

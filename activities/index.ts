@@ -23,5 +23,6 @@ export type AgentActivities = Omit<ReturnType<typeof createActivities>, keyof Se
 export type { SessionActivities } from './session-activities.js';
 export type { ActivityDeps, LlmDefaults } from './activity-deps.js';
 export type { BuiltPrompt } from './build-prompt.js';
+export type { RecordedTurn } from './record-turn.js';
 export type { ExecuteToolInput } from './execute-tool.js';
 export type { LlmChatInput } from './llm-chat.js';

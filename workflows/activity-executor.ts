@@ -1,4 +1,9 @@
-import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type {
   BuildPromptStep,
   ChatStep,
@@ -11,6 +16,7 @@ import type {
 } from '../src/core/index.js';
 import type { AgentActivities } from '../activities/index.js';
 import { NON_RETRYABLE_FAILURE_TYPES, type ActivityOptionsInput } from '../src/contract/index.js';
+import { buildPromptSummary, llmChatSummary, recordTurnSummary, toolCallSummary } from './activity-summaries.js';
 
 type Operation = keyof Required<ActivityOptionsInput>;
 
@@ -53,8 +59,11 @@ function optionsFor(op: Operation, overrides: ActivityOptionsInput | undefined):
   return { ...base, ...override, retry: { ...base.retry, ...override?.retry } } as ActivityOptions;
 }
 
+/** The turn's activities as workflow stubs (callable, or per call with options such as a summary). */
+export type AgentActivityStubs = ActivityInterfaceFor<AgentActivities>;
+
 /** Activity stubs with per-operation options (a caller's overrides win). */
-export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentActivities {
+export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentActivityStubs {
   const { buildPrompt } = proxyActivities<AgentActivities>(optionsFor('buildPrompt', overrides));
   const { llmChat } = proxyActivities<AgentActivities>(optionsFor('llmChat', overrides));
   const { executeTool } = proxyActivities<AgentActivities>(optionsFor('executeTool', overrides));
@@ -63,33 +72,42 @@ export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentAct
 }
 
 /**
- * The Executor the workflows give to `runTurn`: every operation is an activity. Cancellation
- * needs no signal here: cancelling the workflow cancels the running activities.
+ * The Executor the workflows give to `runTurn`: every operation is an activity, each with a
+ * one-line summary for the Web UI. Cancellation needs no signal here: cancelling the workflow
+ * cancels the running activities.
  */
 export class ActivityExecutor implements Executor {
+  /** Tool calls the last model answer asked for: the next model call carries their results. */
+  private lastToolCalls = 0;
+
   constructor(
-    private readonly activities: AgentActivities,
+    private readonly activities: AgentActivityStubs,
     private readonly opts: { excludeTools?: string[] } = {},
   ) {}
 
   maxIterations?: number;
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
-    const built = await this.activities.buildPrompt(req);
+    const built = await this.activities.buildPrompt.executeWithOptions({ summary: buildPromptSummary(req.message) }, [req]);
     this.maxIterations = built.maxIterations;
     return built.prompt;
   }
 
-  chat({ signal: _signal, ...req }: ChatStep): Promise<ChatStepResult> {
-    return this.activities.llmChat({ ...req, excludeTools: this.opts.excludeTools });
+  async chat({ signal: _signal, ...req }: ChatStep): Promise<ChatStepResult> {
+    const summary = llmChatSummary({ ...req, model: req.settings.model }, this.lastToolCalls);
+    const result = await this.activities.llmChat.executeWithOptions({ summary }, [{ ...req, excludeTools: this.opts.excludeTools }]);
+    this.lastToolCalls = result.response.toolCalls.length;
+    return result;
   }
 
   executeTool({ signal: _signal, ...req }: ToolStep): Promise<ToolStepResult> {
-    return this.activities.executeTool({ ...req, excludeTools: this.opts.excludeTools });
+    return this.activities.executeTool.executeWithOptions({ summary: toolCallSummary(req.call) }, [
+      { ...req, excludeTools: this.opts.excludeTools },
+    ]);
   }
 
-  record(req: RecordStep): Promise<void> {
-    return this.activities.recordTurn(req);
+  async record(req: RecordStep): Promise<void> {
+    await this.activities.recordTurn.executeWithOptions({ summary: recordTurnSummary(req.messages) }, [req]);
   }
 
   clear(): Promise<boolean> {

@@ -18,8 +18,8 @@ import {
   type SessionTurnStatus,
 } from '../src/contract/index.js';
 import { isCancellation, modelSettingsOf, oneLine, runTurn, type AbortSignalLike } from '../src/core/index.js';
-import type { AgentActivities, SessionActivities } from '../activities/index.js';
-import { ActivityExecutor } from './activity-executor.js';
+import type { SessionActivities } from '../activities/index.js';
+import { ActivityExecutor, type AgentActivityStubs } from './activity-executor.js';
 import { SessionExecutor } from './session-executor.js';
 import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
@@ -45,7 +45,7 @@ export interface SessionTurnsContext {
   sessionId: string;
   workflowId: string;
   taskQueue: string;
-  activities: AgentActivities;
+  activities: AgentActivityStubs;
   excludeTools: string[] | undefined;
   inbox: SessionInbox;
   subagents: SessionSubagents;
@@ -184,7 +184,9 @@ export class SessionTurnRunner {
         await this.stopEverything();
         this.clearingCount += 1;
         try {
-          await clearSession({ sessionId: this.ctx.sessionId, requestId: sessionTurnId(this.ctx.workflowId, `new-${messageId}`) });
+          await clearSession.executeWithOptions({ summary: 'clearSession: /new (memory consolidated, conversation archived)' }, [
+            { sessionId: this.ctx.sessionId, requestId: sessionTurnId(this.ctx.workflowId, `new-${messageId}`) },
+          ]);
           return reply('New session started.');
         } catch (error) {
           const detail = error instanceof Error ? oneLine(surfaceMessage(error), 200) : String(error);

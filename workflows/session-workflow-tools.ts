@@ -2,6 +2,7 @@ import { proxyActivities, type CancellationScope } from '@temporalio/workflow';
 import { CRON_TOOL_NAME, CronArgs, SPAWN_TOOL_NAME, type SessionStartInput } from '../src/contract/index.js';
 import type { ToolStep, ToolStepResult } from '../src/core/index.js';
 import type { SessionActivities } from '../activities/session-activities.js';
+import { toolCallSummary } from './activity-summaries.js';
 import { parseWorkflowToolArgs, workflowToolResult, type WorkflowToolRunner } from './session-executor.js';
 import type { SessionSubagents } from './session-subagents.js';
 
@@ -31,15 +32,17 @@ export class SessionCronJobs {
   private async runNow(req: ToolStep, ctx: { session: SessionStartInput; taskQueue: string; fromSchedule: boolean }): Promise<ToolStepResult> {
     const parsed = parseWorkflowToolArgs(req, CRON_TOOL_NAME, CronArgs);
     if (!parsed.ok) return parsed.result;
-    const { addedScheduleId, ...result } = await manageSchedule({
-      session: ctx.session,
-      taskQueue: ctx.taskQueue,
-      turnId: req.turnId,
-      toolCallId: req.call.id,
-      args: parsed.args,
-      fromSchedule: ctx.fromSchedule,
-      recentScheduleIds: this.recent,
-    });
+    const { addedScheduleId, ...result } = await manageSchedule.executeWithOptions({ summary: toolCallSummary(req.call) }, [
+      {
+        session: ctx.session,
+        taskQueue: ctx.taskQueue,
+        turnId: req.turnId,
+        toolCallId: req.call.id,
+        args: parsed.args,
+        fromSchedule: ctx.fromSchedule,
+        recentScheduleIds: this.recent,
+      },
+    ]);
     if (addedScheduleId) this.recent = [...this.recent, addedScheduleId].slice(-RECENT_JOBS_KEPT);
     return workflowToolResult(req, result);
   }

@@ -22,3 +22,14 @@ export function oneLine(value: unknown, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** The first non-blank line of a text, trimmed and capped with "…" (a longer text gets "…" too). */
+export function firstLine(text: string, max = 80): string {
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((line) => line.trim() !== '');
+  if (index < 0) return '';
+  const line = lines[index]!.replace(/\s+/g, ' ').trim();
+  const more = lines.slice(index + 1).some((rest) => rest.trim() !== '');
+  if (line.length > max) return `${line.slice(0, max - 1)}…`;
+  return more ? `${line}…` : line;
+}
