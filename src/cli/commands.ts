@@ -44,6 +44,11 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'durability demo: kill the worker running a tool, watch the turn finish (npm run bounce)',
     load: async () => import('../../dev/cli/bounce-command.js').then((m) => ({ help: m.BOUNCE_HELP, run: m.bounceCommand })),
   }],
+  ['codec-server', {
+    summary: 'codec server for the Web UI: decrypts payloads, shows the messages behind references',
+    load: async () =>
+      import('./codec-server-command.js').then((m) => ({ help: m.CODEC_SERVER_HELP, run: m.codecServerCommand })),
+  }],
   ['gc', {
     summary: 'delete old runtime state (blobs, tool journals, leases) from the state root',
     load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),

@@ -17,7 +17,8 @@ export class BlobCorruptedError extends ExoclawError {
   readonly category = 'user';
 }
 
-const REF = /^[0-9a-f]{64}$/;
+/** A blob reference: the sha256 of the blob's plaintext, in hex. */
+export const BLOB_REF = /^[0-9a-f]{64}$/;
 
 /**
  * Content-addressed JSON blobs in the state root. Workflow history carries the 64-character hash
@@ -52,7 +53,7 @@ export class BlobStore {
   }
 
   async getJson<T>(ref: string): Promise<T> {
-    if (!REF.test(ref)) throw new BlobMissingError(`Not a blob reference: ${JSON.stringify(ref)}`);
+    if (!BLOB_REF.test(ref)) throw new BlobMissingError(`Not a blob reference: ${JSON.stringify(ref)}`);
     let stored: Buffer;
     try {
       stored = await readFile(this.pathOf(ref));
