@@ -8,6 +8,7 @@ export const LOCAL_STACK_FLAGS = {
   root: { type: 'string' },
   port: { type: 'string' },
   'ui-port': { type: 'string' },
+  'codec-port': { type: 'string' },
   headless: { type: 'boolean' },
   workspace: { type: 'string' },
   model: { type: 'string' },
@@ -19,6 +20,7 @@ export const LOCAL_STACK_FLAGS_HELP = `Flags:
   --root DIR         where the SQLite history and default workspace live (default <project>/.exoclaw)
   --port P           Temporal frontend port (default 7233, or reuse a server already there; 0 = any free port)
   --ui-port P        Web UI port (default 8233 when free; 0 = any free port)
+  --codec-port P     codec server the Web UI decodes through (default 8234 when free; 0 = any free port)
   --headless         no Web UI
   --workspace DIR    workspace volume (default: configured one, else <root>/workspace)
   --model M          e.g. anthropic/claude-sonnet-4-6 (default: from API keys, else the scripted LLM)
@@ -31,6 +33,7 @@ export interface LocalStackFlagValues {
   root?: string;
   port?: string;
   'ui-port'?: string;
+  'codec-port'?: string;
   headless?: boolean;
   workspace?: string;
   model?: string;
@@ -43,6 +46,7 @@ export function localStackOptions(values: LocalStackFlagValues): LocalStackOptio
     root: values.root,
     port: portFlag('--port', values.port),
     uiPort: portFlag('--ui-port', values['ui-port']),
+    codecPort: portFlag('--codec-port', values['codec-port']),
     ui: !values.headless,
     workspace: values.workspace,
     model: values.model,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../../src/temporal/connection.js';
-import { displayPath, startLocalStack, type LocalStack } from '../local-stack/local-stack.js';
+import { CODEC_TOKEN_FILE, displayPath, startLocalStack, type LocalStack } from '../local-stack/local-stack.js';
 import { packageRoot } from '../../src/package-root.js';
 import { UsageError } from '../../src/cli/common-flags.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';
@@ -10,7 +10,9 @@ import { LOCAL_STACK_FLAGS, LOCAL_STACK_FLAGS_HELP, localStackOptions } from './
 export const UP_HELP = `Usage: exoclaw-temporal up [flags]      (npm start)
 
 Brings up a local stack and keeps it running until Ctrl-C: a Temporal dev server with SQLite
-history under .exoclaw/ and the Web UI, one worker, and the scripted LLM when no API key is set.
+history under .exoclaw/ and the Web UI, a codec server the Web UI decodes payloads through (it
+shows prompts, model inputs and tool outputs), one worker, and the scripted LLM when no API key
+is set.
 Then, from another shell: exoclaw-temporal turn --session s1 "hi"
 ${LOCAL_STACK_FLAGS_HELP}`;
 
@@ -68,6 +70,7 @@ function readyBanner(stack: LocalStack): string {
     'exoclaw-temporal is up.',
     `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — reused'}`,
     `  Web UI       ${stack.uiUrl ?? '(none)'}`,
+    ...(stack.codec ? [`  Codec        ${stack.codec.url} (the Web UI decodes through it; token in ${displayPath(join(stack.root, CODEC_TOKEN_FILE))})`] : []),
     `  Task queue   ${stack.taskQueue}`,
     `  Workspace    ${displayPath(stack.workspace)}`,
     `  Model        ${stack.model}${stack.llm ? ` (scripted LLM at ${stack.llm.url})` : ''}`,

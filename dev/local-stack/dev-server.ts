@@ -19,6 +19,8 @@ export interface DevServerOptions {
   /** Serve the Web UI (default false: `--headless`). Implied by uiPort. */
   ui?: boolean;
   uiPort?: number;
+  /** The Web UI's codec endpoint (`--ui-codec-endpoint`): the UI sends payloads there to be decoded. */
+  uiCodecEndpoint?: string;
   /** Namespace to create and wait for (default "default"). */
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
@@ -131,6 +133,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   args.push('--namespace', namespace, '--log-level', opts.logLevel ?? 'warn');
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
   else args.push('--headless');
+  if (uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const kv of opts.dynamicConfigValues ?? []) args.push('--dynamic-config-value', kv);
   for (const kv of opts.searchAttributes ?? []) args.push('--search-attribute', kv);
   args.push(...(opts.extraArgs ?? []));
@@ -184,7 +187,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   } catch (err) {
     await stop();
     const msg = err instanceof Error ? err.message : String(err);
-    throw new DevServerStartError(`${msg}\n  command: ${cli} ${args.join(' ')}\n  server output (tail):\n${tail}`);
+    // The codec endpoint carries its token: never print it.
+    const shown = args.join(' ').replace(/\/token\/[^\s/]+/g, '/token/<token>');
+    throw new DevServerStartError(`${msg}\n  command: ${cli} ${shown}\n  server output (tail):\n${tail}`);
   }
 
   return {

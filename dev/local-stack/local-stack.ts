@@ -1,7 +1,7 @@
 // Everything needed to try exoclaw-temporal on one machine: a Temporal dev server with SQLite
 // under <project>/.exoclaw, its Web UI, the scripted LLM when no API key is set, and one
 // in-process worker. Used by `npm start` (exoclaw-temporal up) and `npm run demo`.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -11,13 +11,19 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../scripted-llm/index.js';
 import { connectClient, ExoclawClient } from '../../src/temporal/client.js';
 import { DEFAULT_NAMESPACE, type ResolvedConnection } from '../../src/temporal/connection.js';
-import { connectOrStart, startDevServer, waitForNamespace, type DevServer } from './dev-server.js';
+import { connectOrStart, findFreePort, startDevServer, waitForNamespace, type DevServer } from './dev-server.js';
+import { newCodecToken } from '../../src/codec-server/codec-access.js';
+import { startCodecServer, type CodecServer } from '../../src/codec-server/codec-server.js';
+import type { EncryptionKeyRing } from '../../src/encryption/encryption-key-ring.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/run-worker.js';
 import { packageRoot } from '../../src/package-root.js';
 import { installTemporalLogging } from '../../src/temporal/temporal-logging.js';
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
+export const DEFAULT_CODEC_PORT = 8234;
+/** Where the local stack keeps its codec token (in the stack's git-ignored root, private to the user). */
+export const CODEC_TOKEN_FILE = 'codec-token';
 
 export interface LocalStackOptions {
   /** Where the SQLite file and the default workspace live (default <project>/.exoclaw, git-ignored). */
@@ -35,6 +41,13 @@ export interface LocalStackOptions {
   port?: number;
   /** Web UI port. Omitted: 8233 when free, else a free port. 0: a free port. */
   uiPort?: number;
+  /**
+   * Run a codec server for the Web UI (default true with a UI we start): the UI then shows
+   * decrypted payloads and the messages behind message references.
+   */
+  codec?: boolean;
+  /** Codec server port. Omitted: 8234 when free, else a free port. 0: a free port. */
+  codecPort?: number;
   /** Use this running Temporal instead of starting one (default $TEMPORAL_ADDRESS; ignored when `port` is given). */
   address?: string;
   /** Config file (default $EXOCLAW_CONFIG, else ~/.nanobot/config.json if present). */
@@ -57,6 +70,8 @@ export interface LocalStack {
   namespace: string;
   /** Web UI base URL, when known. */
   uiUrl: string | undefined;
+  /** The codec server the Web UI decodes payloads through, when the stack started one. */
+  codec: CodecServer | undefined;
   taskQueue: string;
   workspace: string;
   model: string;
@@ -100,13 +115,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stopAll = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
+  const stateDir = localStateDir(baseConfig, workspace);
   try {
-    const server = await temporalServer(opts, root, namespace, env, progress);
+    const { server, codec } = await temporalServer(opts, root, namespace, env, progress, { stateDir, encryption, logger }, cleanups);
     cleanups.push(() => server.stop());
 
     const config: Config = structuredClone(baseConfig);
     config.agents.defaults.workspace = workspace;
-    config.agents.defaults.stateDir = localStateDir(baseConfig, workspace);
+    config.agents.defaults.stateDir = stateDir;
     let llm: ScriptedLlmServer | undefined;
     if (isScriptedModel(config.agents.defaults.model) && !configuredScriptedBase(config)) {
       llm = await startScriptedLlmServer();
@@ -147,6 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       address: server.address,
       namespace,
       uiUrl: server.uiUrl,
+      codec,
       taskQueue,
       workspace,
       model: config.agents.defaults.model,
@@ -188,17 +205,25 @@ function localStateDir(config: Config, workspace: string): string {
   return configured === defaultStateDir(config.agents.defaults.workspace) ? defaultStateDir(workspace) : configured;
 }
 
+interface CodecSetup {
+  stateDir: string;
+  encryption: EncryptionKeyRing | undefined;
+  logger: Logger;
+}
+
 async function temporalServer(
   opts: LocalStackOptions,
   root: string,
   namespace: string,
   env: Record<string, string | undefined>,
   progress: (line: string) => void,
-): Promise<DevServer> {
+  codecSetup: CodecSetup,
+  cleanups: Array<() => Promise<void>>,
+): Promise<{ server: DevServer; codec: CodecServer | undefined }> {
   const external = opts.port === undefined ? (opts.address ?? nonEmpty(env['TEMPORAL_ADDRESS'])) : undefined;
   if (external) {
     progress(`Using the Temporal server at ${external} (TEMPORAL_ADDRESS)…`);
-    return connectOrStart(external, { namespace });
+    return { server: await connectOrStart(external, { namespace }), codec: undefined };
   }
   if (opts.port === undefined) {
     const address = `localhost:${DEFAULT_TEMPORAL_PORT}`;
@@ -207,7 +232,7 @@ async function temporalServer(
         await waitForNamespace(address, namespace, 5_000);
         const uiUrl = (await portIsFree(DEFAULT_UI_PORT)) ? undefined : `http://localhost:${DEFAULT_UI_PORT}`;
         progress(`Reusing the Temporal server already running at ${address}${uiUrl ? ` (Web UI ${uiUrl})` : ''}`);
-        return { address, uiUrl, namespace, dbFile: undefined, process: undefined, stop: async () => {} };
+        return { server: { address, uiUrl, namespace, dbFile: undefined, process: undefined, stop: async () => {} }, codec: undefined };
       } catch {
         progress(`Port ${DEFAULT_TEMPORAL_PORT} is taken by something that is not Temporal; using a free port instead.`);
       }
@@ -216,13 +241,52 @@ async function temporalServer(
   const port = opts.port === undefined && (await portIsFree(DEFAULT_TEMPORAL_PORT)) ? DEFAULT_TEMPORAL_PORT : opts.port || undefined;
   const ui = opts.ui ?? true;
   let uiPort: number | undefined;
-  if (ui) uiPort = opts.uiPort === undefined && (await portIsFree(DEFAULT_UI_PORT)) ? DEFAULT_UI_PORT : opts.uiPort || undefined;
+  if (ui) {
+    uiPort = opts.uiPort === undefined && (await portIsFree(DEFAULT_UI_PORT)) ? DEFAULT_UI_PORT : opts.uiPort || (await findFreePort(LOOPBACK));
+  }
+  // The codec server comes first: the UI is told its endpoint when it starts, and it allows the UI's origin.
+  let codec: CodecServer | undefined;
+  if (uiPort !== undefined && opts.codec !== false) {
+    const codecOptions = {
+      host: LOOPBACK,
+      token: codecToken(root),
+      uiOrigins: [`http://${LOOPBACK}:${uiPort}`, `http://localhost:${uiPort}`],
+      ...codecSetup,
+    };
+    if (opts.codecPort === undefined) {
+      // 8234 when free; taken meanwhile (another stack starting), any free port.
+      codec = await startCodecServer({ ...codecOptions, port: DEFAULT_CODEC_PORT }).catch(() => startCodecServer({ ...codecOptions, port: 0 }));
+    } else {
+      codec = await startCodecServer({ ...codecOptions, port: opts.codecPort });
+    }
+    cleanups.push(() => codec!.close());
+    progress(`Codec server ready at ${codec.url}: the Web UI shows conversation text through it`);
+  }
   const dbFile = join(root, 'temporal.db');
   progress(`Starting a Temporal dev server (history kept in ${displayPath(dbFile)})…`);
-  const server = await startDevServer({ dbFile, port, ui, uiPort, namespace });
+  const server = await startDevServer({ dbFile, port, ui, uiPort, namespace, uiCodecEndpoint: codec?.uiEndpoint });
   const notDefault = opts.port === undefined && port === undefined ? ` (port ${DEFAULT_TEMPORAL_PORT} was busy)` : '';
   progress(`Temporal dev server ready at ${server.address}${notDefault}${server.uiUrl ? `, Web UI ${server.uiUrl}` : ''}`);
-  return server;
+  return { server, codec };
+}
+
+/**
+ * The local stack's codec token, kept in its root (private to the user) so the endpoint stays the
+ * same across restarts. Anyone who can open the local Web UI can read it from the UI's settings:
+ * the same people who can already drive the agent through the dev server, which has no auth.
+ */
+function codecToken(root: string): string {
+  const file = join(root, CODEC_TOKEN_FILE);
+  try {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(stored)) return stored;
+  } catch {
+    // none yet
+  }
+  const token = newCodecToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
 }
 
 function portIsFree(port: number): Promise<boolean> {

@@ -2,13 +2,13 @@
 // real commands take 7233/8233), plus the turn-based example run against it.
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GREETING_FILE, runTurnBasedExample } from '../../examples/turn-based.js';
 import { createLogger } from '../../src/logger.js';
-import { startLocalStack, workflowUrl } from '../../dev/local-stack/local-stack.js';
+import { CODEC_TOKEN_FILE, startLocalStack, workflowUrl } from '../../dev/local-stack/local-stack.js';
 import { cliEnv, runCli, spawnCli, stopCli } from './cli-process.js';
 
 let root: string;
@@ -40,6 +40,11 @@ describe('startLocalStack', () => {
       expect(stack.llm).toBeDefined();
       expect(lines.join('\n')).toContain(`No API key found: using the scripted LLM server at ${stack.llm!.url}`);
       expect(stack.uiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // The Web UI decodes through the stack's codec server, which admits the UI's origins only.
+      const uiPort = new URL(stack.uiUrl!).port;
+      expect(stack.codec?.allowedOrigins).toEqual([stack.uiUrl, `http://localhost:${uiPort}`]);
+      expect(stack.codec?.uiEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/token\/[A-Za-z0-9_-]{32}$/);
+      expect((await stat(join(root, CODEC_TOKEN_FILE))).mode & 0o777).toBe(0o600);
 
       const log: string[] = [];
       const result = await runTurnBasedExample({ client: stack.client, workspace: stack.workspace, log: (l) => log.push(l) });
