@@ -88,6 +88,7 @@ export class ActivityExecutor implements Executor {
   maxIterations?: number;
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
+    this.lastToolCalls = 0; // a new turn
     const built = await this.activities.buildPrompt.executeWithOptions({ summary: buildPromptSummary(req.message) }, [req]);
     this.maxIterations = built.maxIterations;
     return built.prompt;

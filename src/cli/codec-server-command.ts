@@ -116,12 +116,12 @@ function originsFlag(values: string[] | undefined): string[] {
 
 function tokenFrom(flag: string | undefined, file: string | undefined): { token: string; generated: boolean } {
   const env = process.env[CODEC_TOKEN_ENV]?.trim() || undefined;
-  const given = [flag !== undefined && '--token', file !== undefined && '--token-file', env !== undefined && `$${CODEC_TOKEN_ENV}`].filter(Boolean);
-  if (given.length > 1) throw new UsageError(`Give the codec token one way only (got ${given.join(' and ')}).`);
+  if (flag !== undefined && file !== undefined) throw new UsageError('Give --token or --token-file, not both.');
+  // Flags win over the environment.
   try {
     if (flag !== undefined) return { token: checkToken(flag, '--token'), generated: false };
-    if (env !== undefined) return { token: checkToken(env, `$${CODEC_TOKEN_ENV}`), generated: false };
     if (file !== undefined) return { token: checkToken(readTokenFile(file), `The token in ${file}`), generated: false };
+    if (env !== undefined) return { token: checkToken(env, `$${CODEC_TOKEN_ENV}`), generated: false };
   } catch (error) {
     if (error instanceof CodecAccessError) throw new UsageError(error.message);
     throw error;

@@ -44,8 +44,11 @@ export class CodecPayloads {
     private readonly loadMessages: (ref: string) => Promise<Message[]> = (ref) => reader.messages(ref),
   ) {}
 
-  decode(payloads: PayloadJson[], opts: { preserveStorageRefs?: boolean } = {}): Promise<PayloadJson[]> {
-    return Promise.all(payloads.map((payload) => this.decodeOne(payload, opts.preserveStorageRefs ?? false)));
+  async decode(payloads: PayloadJson[], opts: { preserveStorageRefs?: boolean } = {}): Promise<PayloadJson[]> {
+    // One at a time: each may open a few files, and a request may hold a thousand payloads.
+    const out: PayloadJson[] = [];
+    for (const payload of payloads) out.push(await this.decodeOne(payload, opts.preserveStorageRefs ?? false));
+    return out;
   }
 
   async encode(payloads: PayloadJson[]): Promise<PayloadJson[]> {

@@ -190,15 +190,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
+  // Past the limit the rest is read and dropped, so the 413 still reaches the caller.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
+    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders): void {

@@ -204,6 +204,10 @@ describe('codec server, called like the Web UI', () => {
     expect(badBase64.status).toBe(400);
     expect(((await badBase64.json()) as { error: string }).error).toMatch(/payloads\.0\.metadata\.encoding: must be base64/);
 
+    const tooLarge = await post(`{"payloads": [], "pad": "${'x'.repeat(33 * 1024 * 1024)}"}`);
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: string }).error).toMatch(/over \d+ bytes/);
+
     expect((await fetch(`${server.url}/token/${TOKEN}/decode`)).status).toBe(405);
     const unknown = await fetch(`${server.url}/token/${TOKEN}/../../etc/passwd`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
