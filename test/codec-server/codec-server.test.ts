@@ -239,6 +239,20 @@ describe('codec server, called like the Web UI', () => {
     expect(missing).toEqual({ keep: 'me', prompt: { unavailable: expect.stringMatching(/not in the state root/), ref: '0'.repeat(64), count: 2 } });
   });
 
+  it('keeps what it shows readable: long texts cut to head and tail, images named instead of their bytes', async () => {
+    const long = `start ${'x'.repeat(50_000)} end`;
+    const image = { type: 'image', mediaType: 'image/png', data: Buffer.alloc(30_000, 1).toString('base64') };
+    const ref = await stack.deps.blobs.putJson([
+      { role: 'user', content: [{ type: 'text', text: 'look at this' }, image] },
+      { role: 'tool', name: 'exec', toolCallId: 'c1', content: long },
+    ]);
+    const [decoded] = await decodeAll([plainPayload({ messages: [{ ref, count: 2 }] })]);
+    const [{ messages }] = (decoded as { messages: Expanded[] }).messages as [Expanded];
+    expect(messages[0]!.content).toBe('look at this\n[image image/png, 29 KiB]');
+    expect(messages[1]!.content).toMatch(/^start x+\n\n\.\.\. \[\d+ characters omitted\] \.\.\.\n\nx+ end$/);
+    expect(messages[1]!.content.length).toBeLessThan(21_000);
+  });
+
   it('without the keys, an encrypted payload says which key it needs instead of failing the request', async () => {
     const keyless = await startCodecServer({ port: 0, token: TOKEN, uiOrigins: [UI_ORIGIN], stateDir: stack.stateDir });
     try {
