@@ -131,6 +131,18 @@ describe('loadConfig', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('agents.defaults.maxToken');
     expect(warnings[0]).toContain(path);
+    expect(warnings[0]).toContain('did you mean "agents.defaults.maxTokens"?');
+  });
+
+  it('suggests the key a typo was meant to be, at its own level, and nothing for a far-off name', () => {
+    const path = writeConfig({ temporal: { adress: 'x:7233', taskQeue: 'q' }, tools: { exec: { timout: 5, colour: 'blue' } } });
+    loadConfig({ path, env: { HOME: home }, onWarning });
+    expect(warnings).toEqual([
+      `Unknown config key "temporal.adress" in ${path} is ignored; did you mean "temporal.address"?`,
+      `Unknown config key "temporal.taskQeue" in ${path} is ignored; did you mean "temporal.taskQueue"?`,
+      `Unknown config key "tools.exec.timout" in ${path} is ignored; did you mean "tools.exec.timeout"?`,
+      `Unknown config key "tools.exec.colour" in ${path} is ignored; check its spelling.`,
+    ]);
   });
 
   it('applies environment overrides over the file', () => {
