@@ -9,6 +9,7 @@ export const LOCAL_STACK_FLAGS = {
   port: { type: 'string' },
   'ui-port': { type: 'string' },
   headless: { type: 'boolean' },
+  attach: { type: 'boolean' },
   workspace: { type: 'string' },
   model: { type: 'string' },
   'task-queue': { type: 'string' },
@@ -17,7 +18,9 @@ export const LOCAL_STACK_FLAGS = {
 
 export const LOCAL_STACK_FLAGS_HELP = `Flags:
   --root DIR         where the SQLite history and default workspace live (default <project>/.exoclaw)
-  --port P           Temporal frontend port (default 7233, or reuse a server already there; 0 = any free port)
+  --port P           Temporal frontend port (default 7233, else a free one; 0 = any free port)
+  --attach           use a Temporal server already listening on that port; without it, one this
+                     command did not start is refused (it may be another project's)
   --ui-port P        Web UI port (default 8233 when free; 0 = any free port)
   --headless         no Web UI
   --workspace DIR    workspace volume (default: configured one, else <root>/workspace)
@@ -32,6 +35,7 @@ export interface LocalStackFlagValues {
   port?: string;
   'ui-port'?: string;
   headless?: boolean;
+  attach?: boolean;
   workspace?: string;
   model?: string;
   'task-queue'?: string;
@@ -44,6 +48,7 @@ export function localStackOptions(values: LocalStackFlagValues): LocalStackOptio
     port: portFlag('--port', values.port),
     uiPort: portFlag('--ui-port', values['ui-port']),
     ui: !values.headless,
+    attach: values.attach,
     workspace: values.workspace,
     model: values.model,
     taskQueue: values['task-queue'],

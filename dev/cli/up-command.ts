@@ -66,10 +66,11 @@ function readyBanner(stack: LocalStack): string {
   return [
     '',
     'exoclaw-temporal is up.',
-    `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — reused'}`,
+    `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — attached, not started here'}`,
     `  Web UI       ${stack.uiUrl ?? '(none)'}`,
     `  Task queue   ${stack.taskQueue}`,
     `  Workspace    ${displayPath(stack.workspace)}`,
+    `  State        ${displayPath(stack.config.agents.defaults.stateDir)} (exoclaw-temporal gc sweeps it)`,
     `  Model        ${stack.model}${stack.llm ? ` (scripted LLM at ${stack.llm.url})` : ''}`,
     '',
     'In another shell:',
