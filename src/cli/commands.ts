@@ -44,6 +44,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'durability demo: kill the worker running a tool, watch the turn finish (npm run bounce)',
     load: async () => import('../../dev/cli/bounce-command.js').then((m) => ({ help: m.BOUNCE_HELP, run: m.bounceCommand })),
   }],
+  ['usage', {
+    summary: 'tokens and turns per session, model and day, from the session logs',
+    load: async () => import('./usage-command.js').then((m) => ({ help: m.USAGE_HELP, run: m.usageCommand })),
+  }],
   ['gc', {
     summary: 'delete old runtime state (blobs, tool journals, leases) from the state root',
     load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),
