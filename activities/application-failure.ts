@@ -58,8 +58,8 @@ function lastAttempt(error: LLMError, { attempt, maximumAttempts }: AttemptInfo)
   const policyLimit = maximumAttempts && maximumAttempts > 0 ? maximumAttempts : Infinity;
   if (error.unreachable && attempt >= Math.min(UNREACHABLE_MAX_ATTEMPTS, policyLimit)) {
     return (
-      `Gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: nothing answers at that address, ` +
-      'which is a wrong base URL far more often than an outage (fix it, or start the server, and try again).'
+      `Gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: a refused connection or unknown host is ` +
+      'retried only briefly, since it is a wrong base URL far more often than an outage.'
     );
   }
   if (attempt >= policyLimit) return `Gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}.`;

@@ -71,7 +71,7 @@ describe('the last attempt of a retried model call', () => {
     expect(early.nonRetryable).toBe(false);
     const cut = failureOf(toApplicationFailure(refused(), { attempt: UNREACHABLE_MAX_ATTEMPTS, maximumAttempts: 10 }));
     expect(cut).toMatchObject({ type: 'ConnectionError', nonRetryable: true });
-    expect(cut.message).toContain(`Gave up after ${UNREACHABLE_MAX_ATTEMPTS} attempts: nothing answers at that address`);
+    expect(cut.message).toContain(`Gave up after ${UNREACHABLE_MAX_ATTEMPTS} attempts: a refused connection or unknown host is retried only briefly`);
   });
 
   it('never cuts a policy that allows fewer attempts short of its own end, and treats 0 as unlimited', () => {

@@ -211,6 +211,20 @@ describe('loadConfig', () => {
     expect(config.agents.defaults.model).toBe('scripted/scripted-llm');
   });
 
+  it('refuses a provider base URL that is no http(s) URL or uses a port fetch will not connect to, naming where it came from', () => {
+    const path = writeConfig({ providers: { ollama: { apiBase: 'localhost:11434' }, vllm: { apiBase: 'ftp://gpu:8000/v1' } } });
+    const error = loadError(() => loadConfig({ path, env: { HOME: home, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } }));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        'providers.ollama.apiBase: use an http(s) URL such as http://localhost:11434/v1',
+        'providers.vllm.apiBase: use an http(s) URL such as http://localhost:11434/v1',
+        'providers.openai.apiBase (from environment variable OPENAI_BASE_URL): port 9 is one fetch refuses to connect to (a blocked port); use another port',
+      ]),
+    );
+    // Empty means unset, as before.
+    expect(loadConfig({ path: writeConfig({ providers: { ollama: { apiBase: '' } } }), env: { HOME: home } }).providers.ollama).toEqual({ apiBase: '' });
+  });
+
   it('lets overrides (CLI flags) beat both the environment and the file', () => {
     const path = writeConfig({ agents: { defaults: { model: 'file/m', temperature: 0.5 } }, temporal: { taskQueue: 'file-q' } });
     const config = loadConfig({
