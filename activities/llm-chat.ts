@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { assistantMessage, withModelSettings, type ChatStep, type ChatStepResult, type LLMResponse } from '../src/core/index.js';
 import { resolveMessages, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
-import { toApplicationFailure } from './application-failure.js';
+import { attemptOf, toApplicationFailure } from './application-failure.js';
 import { keepAlive } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
 
@@ -24,6 +24,8 @@ export function llmChatActivity(deps: ActivityDeps) {
       throw toApplicationFailure(error);
     }
     const { provider, model } = resolved;
+    // As configured (`provider/model`), for the session log's usage record.
+    const askedFor = req.settings.model ?? deps.llmDefaults.model;
     const lease = await keepSessionLease(deps, req.sessionId, req.turnId);
     let streamedChars = 0;
     const beat = keepAlive(() => ({ phase: 'llm', model, streamedChars }), deps.heartbeatIntervalMs);
@@ -40,12 +42,14 @@ export function llmChatActivity(deps: ActivityDeps) {
         },
       });
     } catch (error) {
-      throw toApplicationFailure(error);
+      // The attempt decides the wording of the last failure ("gave up after …") and stops early
+      // where nothing answers at all.
+      throw toApplicationFailure(error, attemptOf(ctx.info));
     } finally {
       beat.stop();
       lease.stop();
     }
-    const message = await storeMessages(deps.blobs, [assistantMessage(response, req.turnId)]);
+    const message = await storeMessages(deps.blobs, [assistantMessage(response, req.turnId, askedFor)]);
     // The workflow needs the answer and the tool calls; reasoning stays in the stored message.
     const slim: LLMResponse = {
       content: response.content,

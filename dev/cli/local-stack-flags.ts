@@ -10,6 +10,7 @@ export const LOCAL_STACK_FLAGS = {
   'ui-port': { type: 'string' },
   'codec-port': { type: 'string' },
   headless: { type: 'boolean' },
+  attach: { type: 'boolean' },
   workspace: { type: 'string' },
   model: { type: 'string' },
   'task-queue': { type: 'string' },
@@ -18,7 +19,9 @@ export const LOCAL_STACK_FLAGS = {
 
 export const LOCAL_STACK_FLAGS_HELP = `Flags:
   --root DIR         where the SQLite history and default workspace live (default <project>/.exoclaw)
-  --port P           Temporal frontend port (default 7233, or reuse a server already there; 0 = any free port)
+  --port P           Temporal frontend port (default 7233, else a free one; 0 = any free port)
+  --attach           use a Temporal server already listening on that port; without it, one this
+                     command did not start is refused (it may be another project's)
   --ui-port P        Web UI port (default 8233 when free; 0 = any free port)
   --codec-port P     codec server the Web UI decodes through (default 8234 when free; 0 = any free port)
   --headless         no Web UI
@@ -35,6 +38,7 @@ export interface LocalStackFlagValues {
   'ui-port'?: string;
   'codec-port'?: string;
   headless?: boolean;
+  attach?: boolean;
   workspace?: string;
   model?: string;
   'task-queue'?: string;
@@ -48,6 +52,7 @@ export function localStackOptions(values: LocalStackFlagValues): LocalStackOptio
     uiPort: portFlag('--ui-port', values['ui-port']),
     codecPort: portFlag('--codec-port', values['codec-port']),
     ui: !values.headless,
+    attach: values.attach,
     workspace: values.workspace,
     model: values.model,
     taskQueue: values['task-queue'],

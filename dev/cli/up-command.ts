@@ -68,11 +68,12 @@ function readyBanner(stack: LocalStack): string {
   return [
     '',
     'exoclaw-temporal is up.',
-    `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — reused'}`,
+    `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — attached, not started here'}`,
     `  Web UI       ${stack.uiUrl ?? '(none)'}`,
     ...(stack.codec ? [`  Codec        ${stack.codec.url} (the Web UI decodes through it; token in ${displayPath(join(stack.root, CODEC_TOKEN_FILE))})`] : []),
     `  Task queue   ${stack.taskQueue}`,
     `  Workspace    ${displayPath(stack.workspace)}`,
+    `  State        ${displayPath(stack.config.agents.defaults.stateDir)} (exoclaw-temporal gc sweeps it)`,
     `  Model        ${stack.model}${stack.llm ? ` (scripted LLM at ${stack.llm.url})` : ''}`,
     '',
     'In another shell:',

@@ -3,9 +3,9 @@
 // in-process worker. Used by `npm start` (exoclaw-temporal up) and `npm run demo`.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { defaultStateDir, loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { localStateDir, localWorkspace } from '../../src/config/local-stack-defaults.js';
 import { loadEncryptionKeys } from '../../src/encryption/load-encryption-keys.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../scripted-llm/index.js';
@@ -18,6 +18,10 @@ import type { EncryptionKeyRing } from '../../src/encryption/encryption-key-ring
 import { startWorker, type RunningWorker } from '../../src/temporal/run-worker.js';
 import { packageRoot } from '../../src/package-root.js';
 import { installTemporalLogging } from '../../src/temporal/temporal-logging.js';
+import { parseTemporalAddress } from '../../src/temporal/temporal-address.js';
+import { workflowUrl } from '../../src/temporal/web-ui.js';
+
+export { localWorkspace, workflowUrl };
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
@@ -35,10 +39,15 @@ export interface LocalStackOptions {
   /** Human-readable progress lines (default: none). */
   progress?: (line: string) => void;
   /**
-   * Frontend port. Omitted: reuse a server already answering on 7233, else start one there,
-   * else on a free port. 0: always start a new server on a free port.
+   * Frontend port. Omitted: 7233 when free, else a free port (a Temporal server already there is
+   * refused unless `attach`). 0: always start a new server on a free port.
    */
   port?: number;
+  /**
+   * Use a Temporal server already listening on the port (`up --attach`). Without it, a server this
+   * stack did not start is refused: it may be another project's.
+   */
+  attach?: boolean;
   /** Web UI port. Omitted: 8233 when free, else a free port. 0: a free port. */
   uiPort?: number;
   /**
@@ -182,28 +191,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   }
 }
 
-/** `<ui>/namespaces/<ns>/workflows/<id>[/<run>/history]`. */
-export function workflowUrl(uiUrl: string | undefined, namespace: string, workflowId: string, runId?: string): string | undefined {
-  if (!uiUrl) return undefined;
-  const base = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
-}
-
-/**
- * The local stack's workspace: the configured one when the user chose it (EXOCLAW_WORKSPACE or
- * a config file), otherwise `<root>/workspace`, so trying things out never touches ~/.exoclaw.
- */
-export function localWorkspace(config: Config, root: string, env: Record<string, string | undefined> = process.env): string {
-  const builtInDefault = join(env['HOME'] || homedir(), '.exoclaw', 'workspace');
-  const configured = config.agents.defaults.workspace;
-  return configured === builtInDefault ? join(root, 'workspace') : configured;
-}
-
-/** The state root beside the local workspace, unless the user configured one. */
-function localStateDir(config: Config, workspace: string): string {
-  const configured = config.agents.defaults.stateDir;
-  return configured === defaultStateDir(config.agents.defaults.workspace) ? defaultStateDir(workspace) : configured;
-}
 
 interface CodecSetup {
   stateDir: string;
@@ -222,21 +209,34 @@ async function temporalServer(
 ): Promise<{ server: DevServer; codec: CodecServer | undefined }> {
   const external = opts.port === undefined ? (opts.address ?? nonEmpty(env['TEMPORAL_ADDRESS'])) : undefined;
   if (external) {
-    progress(`Using the Temporal server at ${external} (TEMPORAL_ADDRESS)…`);
-    return { server: await connectOrStart(external, { namespace }), codec: undefined };
+    const { address } = parseTemporalAddress(external, opts.address ? 'the Temporal address' : 'TEMPORAL_ADDRESS');
+    progress(`Using the Temporal server at ${address} (TEMPORAL_ADDRESS)…`);
+    return { server: await connectOrStart(address, { namespace }), codec: undefined };
   }
-  if (opts.port === undefined) {
-    const address = `localhost:${DEFAULT_TEMPORAL_PORT}`;
-    if (!(await portIsFree(DEFAULT_TEMPORAL_PORT))) {
-      try {
-        await waitForNamespace(address, namespace, 5_000);
-        const uiUrl = (await portIsFree(DEFAULT_UI_PORT)) ? undefined : `http://localhost:${DEFAULT_UI_PORT}`;
-        progress(`Reusing the Temporal server already running at ${address}${uiUrl ? ` (Web UI ${uiUrl})` : ''}`);
-        return { server: { address, uiUrl, namespace, dbFile: undefined, process: undefined, stop: async () => {} }, codec: undefined };
-      } catch {
-        progress(`Port ${DEFAULT_TEMPORAL_PORT} is taken by something that is not Temporal; using a free port instead.`);
-      }
+  const wanted = opts.port === undefined ? DEFAULT_TEMPORAL_PORT : opts.port;
+  if (wanted !== 0 && !(await portIsFree(wanted))) {
+    const address = `localhost:${wanted}`;
+    const isTemporal = await waitForNamespace(address, namespace, 5_000).then(
+      () => true,
+      () => false,
+    );
+    if (isTemporal && opts.attach) {
+      const uiPort = wanted + 1000;
+      const uiUrl = (await portIsFree(uiPort)) ? undefined : `http://localhost:${uiPort}`;
+      progress(`Attaching to the Temporal server already running at ${address} (--attach)${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
+      return { server: { address, uiUrl, namespace, dbFile: undefined, process: undefined, stop: async () => {} }, codec: undefined };
     }
+    if (isTemporal) {
+      throw new PortInUseError(
+        `Port ${wanted} already has a Temporal server that this command did not start (another project's, or an ` +
+          `earlier \`npm start\` still running). Stop it, pass --attach to use it anyway (its workflows and task ` +
+          `queues are shared with whoever else uses it), or --port 0 to start a new server on a free port.`,
+      );
+    }
+    if (opts.port !== undefined) {
+      throw new PortInUseError(`Port ${wanted} is in use by something that is not a Temporal server. Choose another --port, or --port 0 for a free one.`);
+    }
+    progress(`Port ${DEFAULT_TEMPORAL_PORT} is taken by something that is not Temporal; using a free port instead.`);
   }
   const port = opts.port === undefined && (await portIsFree(DEFAULT_TEMPORAL_PORT)) ? DEFAULT_TEMPORAL_PORT : opts.port || undefined;
   const ui = opts.ui ?? true;
@@ -287,6 +287,11 @@ function codecToken(root: string): string {
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;
+}
+
+/** The port `up` was to use is taken: by a Temporal server it did not start, or by something else. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
 }
 
 function portIsFree(port: number): Promise<boolean> {

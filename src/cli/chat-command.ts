@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { setMaxListeners } from 'node:events';
+import { createInterface, type Interface } from 'node:readline';
 import type { TurnProgress } from '../core/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
+import { WaitWatcher } from '../temporal/wait-watcher.js';
+import { EXIT_INTERRUPTED, EXIT_TIMED_OUT, stillRunningMessage } from './client-wait.js';
 import { CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
-import { connectSessions } from './send-command.js';
+import { connectSessions, sessionFollowUps } from './send-command.js';
 import { sessionFlags } from './session-flags.js';
 
 const FLAGS = sessionFlags(
@@ -20,15 +23,22 @@ export const CHAT_HELP = `Usage: exoclaw-temporal chat --session S
 
 An interactive chat with the session's long-lived AgentSessionWorkflow (started on the first
 message). While a turn runs, a status line shows what it is doing: the model call, or the tool
-with its first argument, and the time since the turn started.
-  Ctrl-C during a turn   stop it (/stop)
+with its first argument, and the time since the turn started; it also says when no worker is
+polling the task queue, and when a model call is being retried.
+  Ctrl-C during a turn   stop it (/stop); Ctrl-C again leaves (the turn goes on in the session)
   Ctrl-C twice, or Ctrl-D, when idle   exit (the session lives on; chat again to continue)
+  Ctrl-D during a turn   leave at once (the turn goes on in the session)
   /stop /new /help       session commands; /exit leaves the chat
+With piped input, chat waits for the replies after the input ends, unless no worker is polling.
 ${FLAGS.help}
 A worker must be running (exoclaw-temporal worker, or npm start).
+Exit codes: 0 done, 1 failed, 2 usage error, ${EXIT_TIMED_OUT} input ended with no worker to answer, ${EXIT_INTERRUPTED} left with Ctrl-C during a turn.
 ${CONNECTION_FLAGS_HELP}`;
 
 const PROMPT = 'you> ';
+
+/** How long a Ctrl-C's /stop may take to reach the session before the chat says so. */
+const STOP_DEADLINE_MS = 10_000;
 
 export async function chatCommand(argv: string[]): Promise<number> {
   const { values, positionals } = FLAGS.parse(argv);
@@ -37,14 +47,15 @@ export async function chatCommand(argv: string[]): Promise<number> {
   const pollMs = values.poll === undefined ? 500 : durationFlag('--poll', values.poll, { examples: '500ms or 1s', bareUnit: 'ms' });
   if (pollMs < 50) throw new UsageError('--poll needs at least 50 milliseconds.');
   const sessionId = values.session ?? 'cli';
-  const sessions = await connectSessions(values);
+  const { sessions, target } = await connectSessions(values);
   try {
-    await new ChatSession(sessions, sessionId, pollMs).run();
-    return 0;
+    return await new ChatSession(sessions, target, sessionId, pollMs).run();
   } finally {
     await sessions.client.connection.close();
   }
 }
+
+type Target = { address: string; namespace: string; taskQueue: string };
 
 /** One terminal chat: lines in, replies out, a live status line while turns run. */
 class ChatSession {
@@ -52,24 +63,48 @@ class ChatSession {
   private stopping = false;
   private exitArmed = false;
   private closed = false;
+  private leaving = false;
   private readonly tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
   private readonly progress: ProgressLine;
+  private readonly watcher: WaitWatcher;
+  /** Aborts this client's own calls (a pending reply, a status poll) when the chat is left. */
+  private readonly calls = new AbortController();
+  private leave: (code: number) => void = () => undefined;
 
   constructor(
     private readonly sessions: SessionClient,
+    private readonly target: Target,
     private readonly sessionId: string,
     pollMs: number,
   ) {
-    this.progress = new ProgressLine(() => this.sessions.status(this.sessionId), pollMs, this.tty);
+    // The SDK adds one listener per call made under the signal and never removes them.
+    setMaxListeners(0, this.calls.signal);
+    const client = sessions.client;
+    this.progress = new ProgressLine(
+      () => client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId)),
+      pollMs,
+      this.tty,
+    );
+    this.watcher = new WaitWatcher({
+      ...target,
+      client,
+      workflowId: sessions.workflowId(sessionId),
+      report: (line) => this.say(line),
+    });
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<number> {
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: this.tty });
-    const finished = new Promise<void>((resolve) => {
-      rl.on('close', () => {
-        this.closed = true;
-        resolve();
-      });
+    const left = new Promise<number>((resolve) => {
+      this.leave = (code) => {
+        if (this.leaving) return;
+        this.leaving = true;
+        resolve(code);
+      };
+    });
+    rl.on('close', () => {
+      this.closed = true;
+      this.onInputEnd();
     });
     const onInterrupt = (): void => this.interrupt(rl);
     rl.on('SIGINT', onInterrupt); // terminal: readline turns Ctrl-C into this event
@@ -91,47 +126,111 @@ class ChatSession {
       void this.send(text, rl);
     });
     try {
-      await finished;
-      // Ctrl-D / end of input: let the replies already asked for arrive.
-      while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      return await left;
     } finally {
       process.off('SIGINT', onInterrupt);
+      this.calls.abort();
+      this.watcher.stop();
       this.progress.stop();
+      rl.close();
     }
   }
 
-  private async send(text: string, rl: ReturnType<typeof createInterface>): Promise<void> {
+  /** Ctrl-D, /exit or the end of piped input. */
+  private onInputEnd(): void {
+    if (this.inFlight === 0) {
+      this.leave(0);
+      return;
+    }
+    if (this.tty) {
+      // A person pressed Ctrl-D: leave now and say what goes on.
+      void this.leaveRunning('Ctrl-D', 0);
+      return;
+    }
+    // Piped input: the replies asked for are awaited (send() leaves when the last one is in),
+    // unless nobody can answer them.
+    this.leaveIfNoWorker();
+  }
+
+  private leaveIfNoWorker(): void {
+    if (this.leaving || !this.closed || this.inFlight === 0) return;
+    if (this.watcher.state().noWorker) {
+      void this.leaveRunning('input ended and no worker is polling', EXIT_TIMED_OUT);
+      return;
+    }
+    setTimeout(() => this.leaveIfNoWorker(), 250).unref();
+  }
+
+  private async leaveRunning(why: string, code: number): Promise<void> {
+    if (this.leaving) return;
+    this.progress.clear();
+    const message = await stillRunningMessage(`Left the chat (${why})`, this.watcher.state(), {
+      ...this.target,
+      workflowId: this.sessions.workflowId(this.sessionId),
+      ...sessionFollowUps(this.sessionId, this.target),
+    });
+    console.error(message);
+    this.leave(code);
+  }
+
+  private async send(text: string, rl: Interface): Promise<void> {
     this.inFlight += 1;
     this.progress.start();
+    this.watcher.start();
     try {
       // A fresh id per line: a retried send is answered once.
-      const reply = await this.sessions.send(this.sessionId, text, { messageId: randomUUID() });
+      const reply = await this.sessions.client.withAbortSignal(this.calls.signal, () =>
+        this.sessions.send(this.sessionId, text, { messageId: randomUUID() }),
+      );
+      if (this.leaving) return;
       this.progress.clear();
       const tag = reply.status === 'completed' || reply.status === 'command' ? '' : `(${reply.status}) `;
       if (reply.content || tag) console.log(`${tag}${reply.content}`);
     } catch (error) {
+      if (this.leaving) return;
       this.progress.clear();
       console.error(`error: ${errorText(error)}`);
     } finally {
       this.inFlight -= 1;
-      if (this.inFlight === 0) {
+      if (this.inFlight === 0 && !this.leaving) {
         this.progress.stop();
+        this.watcher.stop();
         this.stopping = false;
-        if (!this.closed) rl.prompt();
+        if (this.closed) this.leave(0);
+        else rl.prompt();
       }
     }
   }
 
-  private interrupt(rl: ReturnType<typeof createInterface>): void {
+  private interrupt(rl: Interface): void {
+    if (this.leaving) return;
     if (this.inFlight > 0) {
-      if (this.stopping) return;
+      if (this.stopping) {
+        // A second Ctrl-C while the stop is on its way: leave, the turn goes on in the session.
+        void this.leaveRunning('Ctrl-C', EXIT_INTERRUPTED);
+        return;
+      }
       this.stopping = true;
       this.progress.clear();
-      console.error('Stopping… (/stop)');
-      this.sessions.stop(this.sessionId).then(
-        (reply) => console.error(reply.content),
-        (error: unknown) => console.error(`error: could not stop: ${errorText(error)}`),
-      );
+      if (this.watcher.state().noWorker) {
+        console.error(
+          `No worker is polling task queue "${this.target.taskQueue}", so /stop cannot reach the session now. ` +
+            'Ctrl-C again to leave (the session keeps your message).',
+        );
+        return;
+      }
+      console.error('Stopping… (/stop; Ctrl-C again to leave without waiting)');
+      const client = this.sessions.client;
+      client
+        .withAbortSignal(this.calls.signal, () => client.withDeadline(Date.now() + STOP_DEADLINE_MS, () => this.sessions.stop(this.sessionId)))
+        .then(
+          (reply) => {
+            if (!this.leaving) console.error(reply.content);
+          },
+          (error: unknown) => {
+            if (!this.leaving) console.error(`error: could not stop: ${errorText(error)}. Ctrl-C again to leave.`);
+          },
+        );
       return;
     }
     if (this.exitArmed) {
@@ -142,6 +241,13 @@ class ChatSession {
     console.error('\n(Ctrl-C again or Ctrl-D to exit)');
     rl.prompt();
   }
+
+  /** A line from the watcher, without tearing the status line. */
+  private say(line: string): void {
+    if (this.leaving) return;
+    this.progress.clear();
+    console.error(line);
+  }
 }
 
 /** Polls the session status and shows what the running turn does, on one line (or a line per change). */
@@ -151,6 +257,7 @@ class ProgressLine {
   /** Local clock base per turn, so the elapsed time advances between workflow activations. */
   private base: { turnId: string; at: number } | undefined;
   private frame = 0;
+  private polling = false;
 
   constructor(
     private readonly status: () => Promise<SessionStatus | undefined>,
@@ -176,11 +283,16 @@ class ProgressLine {
   }
 
   private async tick(): Promise<void> {
+    // One poll at a time: with no worker a status query waits for its deadline.
+    if (this.polling) return;
+    this.polling = true;
     let status: SessionStatus | undefined;
     try {
       status = await this.status();
     } catch {
       return; // a missed poll is not worth a message
+    } finally {
+      this.polling = false;
     }
     if (!this.timer) return;
     const text = describeStatus(status, this.elapsed(status));

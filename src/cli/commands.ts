@@ -49,6 +49,10 @@ export const COMMANDS = new Map<string, Command>([
     load: async () =>
       import('./codec-server-command.js').then((m) => ({ help: m.CODEC_SERVER_HELP, run: m.codecServerCommand })),
   }],
+  ['usage', {
+    summary: 'tokens and turns per session, model and day, from the session logs',
+    load: async () => import('./usage-command.js').then((m) => ({ help: m.USAGE_HELP, run: m.usageCommand })),
+  }],
   ['gc', {
     summary: 'delete old runtime state (blobs, tool journals, leases) from the state root',
     load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),

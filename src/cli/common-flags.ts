@@ -18,7 +18,8 @@ export const CONNECTION_FLAGS = {
 
 export const CONNECTION_FLAGS_HELP = `Connection flags:
   --config FILE          config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)
-  --temporal-url H:P     Temporal frontend (default: $TEMPORAL_ADDRESS, config, localhost:7233)
+  --temporal-url H:P     Temporal frontend: host:port, http://host:port, or https://host:port
+                         for TLS (default: $TEMPORAL_ADDRESS, config, localhost:7233)
   --namespace NS         Temporal namespace (default: $TEMPORAL_NAMESPACE, config, "default")
   --task-queue Q         task queue (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal")
   --workspace DIR        the agent's shared workspace volume (default: config, ~/.exoclaw/workspace)
@@ -45,10 +46,19 @@ export interface CommandSetup {
   encryption: EncryptionKeyRing | undefined;
 }
 
-/** Config file < environment < flags, then where Temporal is and the payload encryption keys. */
-export function setupFromFlags(values: ConnectionFlagValues): CommandSetup {
+/** Config warnings (an unknown key, say) from commands a person runs: a plain line on stderr. */
+export function warnOnStderr(message: string): void {
+  console.error(`warning: ${message}`);
+}
+
+/**
+ * Config file < environment < flags, then where Temporal is and the payload encryption keys.
+ * `onWarning` gets non-fatal config findings (default: the logger, as the worker wants).
+ */
+export function setupFromFlags(values: ConnectionFlagValues, opts: { onWarning?: (message: string) => void } = {}): CommandSetup {
   const config = loadConfig({
     path: values.config,
+    onWarning: opts.onWarning,
     overrides: {
       agents: { defaults: { workspace: values.workspace, stateDir: values['state-dir'], model: values.model } },
       temporal: { address: values['temporal-url'], namespace: values.namespace, taskQueue: values['task-queue'] },

@@ -1,11 +1,14 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config.js';
+import { localStackRoot, stateRootForTools } from '../config/local-stack-defaults.js';
 import {
   DEFAULT_STATE_RETENTION_MS,
   RetentionTooShortError,
   sweepState,
   type SweepResult,
 } from '../storage/index.js';
-import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
+import { CONNECTION_FLAGS, UsageError, warnOnStderr } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
 import { parseFlags } from './parse-flags.js';
 
@@ -26,6 +29,8 @@ root, not Temporal.
                    idle session, say) and no history you still inspect is older than D
   --state-dir DIR  the state root (default: config, else <workspace>.state)
   --workspace DIR  the workspace, to find the default state root (default: config, ~/.exoclaw/workspace)
+With no workspace or state root configured, gc sweeps the local stack's state root
+(<project>/.exoclaw/workspace.state, what npm start uses) when it exists; it prints which one.
   --config FILE    config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)`;
 
 export async function gcCommand(argv: string[]): Promise<number> {
@@ -52,8 +57,9 @@ export async function gcCommand(argv: string[]): Promise<number> {
   const config = loadConfig({
     path: values.config,
     overrides: { agents: { defaults: { workspace: values.workspace, stateDir: values['state-dir'] } } },
+    onWarning: warnOnStderr,
   });
-  const { stateDir } = config.agents.defaults;
+  const { stateDir, note } = stateRootForTools(config);
   let result: SweepResult;
   try {
     result = await sweepState(stateDir, { olderThanMs, dryRun: values['dry-run'],
@@ -67,23 +73,39 @@ export async function gcCommand(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify({ stateDir, olderThanMs, ...result, cutoff: new Date(result.cutoff).toISOString() }));
   } else {
-    console.log(summary(stateDir, result));
+    console.log(summary(stateDir, result, note));
   }
   return 0;
 }
 
-function summary(stateDir: string, result: SweepResult): string {
+function summary(stateDir: string, result: SweepResult, note: string | undefined): string {
   const verb = result.dryRun ? 'Would remove' : 'Removed';
   const lines = [
     `${verb} ${result.removedFiles} file(s), ${formatBytes(result.removedBytes)}, from ${stateDir} ` +
       `(not modified since ${new Date(result.cutoff).toISOString()}); kept ${result.keptFiles}.`,
   ];
+  if (note) lines.push(`  (${note})`);
   for (const [kind, tally] of Object.entries(result.byKind)) {
     lines.push(`  ${kind.padEnd(13)} ${String(tally.removed).padStart(6)} removed  ${formatBytes(tally.bytes).padStart(10)}  ${tally.kept} kept`);
   }
   if (result.removedDirs > 0) lines.push(`  ${result.dryRun ? 'would remove' : 'removed'} ${result.removedDirs} empty folder(s)`);
-  if (Object.keys(result.byKind).length === 0) lines.push(`  (no runtime state found)`);
+  if (Object.keys(result.byKind).length === 0) {
+    lines.push(
+      `  (no runtime state found in ${stateDir}: a worker keeps it in <workspace>.state, the local stack in ` +
+        `${displayHome(stateRootHint())}; --state-dir names the one to sweep)`,
+    );
+  }
   return lines.join('\n');
+}
+
+/** The local stack's state root, for the hint when nothing was found. */
+function stateRootHint(): string {
+  return join(localStackRoot(), 'workspace.state');
+}
+
+function displayHome(path: string): string {
+  const home = homedir();
+  return path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 function formatBytes(bytes: number): string {

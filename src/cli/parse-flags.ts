@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { closestName } from './closest-name.js';
+import { closestName } from '../closest-name.js';
 import { UsageError } from './common-flags.js';
 
 export type ParsedFlags<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;

@@ -12,6 +12,7 @@ const SESSION_OPTIONS = {
   heartbeat: { type: 'string' },
   schedules: { type: 'boolean' },
   poll: { type: 'string' },
+  timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export type SessionFlag = keyof typeof SESSION_OPTIONS;
@@ -23,6 +24,7 @@ const VALUE_NAMES: Partial<Record<SessionFlag, string>> = {
   'workflow-id': 'ID',
   heartbeat: 'EVERY',
   poll: 'MS',
+  timeout: 'D',
 };
 
 type AllValues = ParsedFlags<{ options: typeof CONNECTION_FLAGS & typeof SESSION_OPTIONS; allowPositionals: true }>['values'];

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
+import { closestName } from '../closest-name.js';
 import { logger } from '../logger.js';
 import { PROVIDERS, type ProviderSpec } from '../providers/provider-table.js';
 import { defaultStateDir } from '../storage/state-root.js';
@@ -282,20 +283,29 @@ function formatIssue(issue: IssueLike, sources: Map<string, string>): string {
       what = `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}, got ${got}`;
       break;
     default:
-      what = issue.input === undefined || typeof issue.input === 'object' ? issue.message : `${issue.message}, got ${got}`;
+      // "got a string" (a value kept out of messages) says nothing the message does not.
+      what = issue.input === undefined || typeof issue.input === 'object' || /^a \w+$/.test(got) ? issue.message : `${issue.message}, got ${got}`;
   }
   return `${where}${from}: ${what}`;
 }
 
 /** Walks the value beside the schema and reports keys the schema does not know. */
 function reportUnknownKeys(value: Record<string, unknown>, filePath: string | undefined, warn: (m: string) => void): void {
-  const found: string[][] = [];
+  const found: UnknownKey[] = [];
   collectUnknown(ConfigSchema, value, [], found);
   const where = filePath ? ` in ${filePath}` : '';
-  for (const path of found) {
+  for (const { path, known } of found) {
     if (path.length === 1 && IGNORED_TOP_LEVEL_KEYS.has(path[0]!)) continue;
-    warn(`Unknown config key "${path.join('.')}"${where} is ignored; check its spelling.`);
+    const guess = closestName(path[path.length - 1]!, known);
+    const hint = guess ? `did you mean "${[...path.slice(0, -1), guess].join('.')}"?` : 'check its spelling.';
+    warn(`Unknown config key "${path.join('.')}"${where} is ignored; ${hint}`);
   }
+}
+
+/** A key the schema does not know, and the keys it does know at that place (for "did you mean"). */
+interface UnknownKey {
+  path: string[];
+  known: string[];
 }
 
 interface SchemaDef {
@@ -311,14 +321,14 @@ interface SchemaLike {
 
 const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional']);
 
-function collectUnknown(schema: SchemaLike, value: unknown, path: string[], found: string[][]): void {
+function collectUnknown(schema: SchemaLike, value: unknown, path: string[], found: UnknownKey[]): void {
   let def = schema._zod.def;
   while (WRAPPERS.has(def.type) && def.innerType) def = def.innerType._zod.def;
   if (def.type === 'object' && def.shape && isPlainObject(value)) {
     for (const [key, child] of Object.entries(value)) {
       const childSchema = def.shape[key];
       if (childSchema) collectUnknown(childSchema, child, [...path, key], found);
-      else found.push([...path, key]);
+      else found.push({ path: [...path, key], known: Object.keys(def.shape) });
     }
   } else if (def.type === 'record' && def.valueType && isPlainObject(value)) {
     for (const [key, child] of Object.entries(value)) collectUnknown(def.valueType, child, [...path, key], found);

@@ -1,5 +1,6 @@
 import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
+import { FETCH_BLOCKED_PORTS } from '../providers/fetch-blocked-ports.js';
 import { isIanaTimeZone } from '../time-zone.js';
 
 /**
@@ -33,9 +34,37 @@ export const AgentDefaultsSchema = z.object({
     .optional(),
 });
 
+/**
+ * What is wrong with a provider base URL, if anything: it must be an http(s) URL (or empty, for
+ * unset) on a port fetch will connect to. A mistake here would otherwise surface only as failed
+ * model calls.
+ */
+function baseUrlProblem(text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'use an http(s) URL such as http://localhost:11434/v1';
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    return 'use an http(s) URL such as http://localhost:11434/v1';
+  }
+  if (url.port && FETCH_BLOCKED_PORTS.has(Number(url.port))) {
+    return `port ${url.port} is one fetch refuses to connect to (a blocked port); use another port`;
+  }
+  return undefined;
+}
+
 export const ProviderConfigSchema = z.object({
   apiKey: z.string().optional(),
-  apiBase: z.string().optional(),
+  apiBase: z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = baseUrlProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   extraHeaders: z.record(z.string(), z.string()).optional(),
 });
 

@@ -38,6 +38,12 @@ export const StoredMessageSchema = z.looseObject({
   thinkingBlocks: z.array(z.looseObject({ type: z.enum(['thinking', 'redacted_thinking']) })).optional(),
   timestamp: z.string().optional(),
   turnId: z.string().optional(),
+  // Written since usage is recorded; a malformed value is dropped, never the message.
+  usage: z
+    .object({ inputTokens: z.number().nonnegative(), outputTokens: z.number().nonnegative() })
+    .optional()
+    .catch(undefined),
+  model: z.string().optional().catch(undefined),
 });
 
 /** A message as stored: always with the time it was recorded. */

@@ -54,6 +54,11 @@ export class LLMError extends ExoclawError {
   readonly retryable: boolean;
   /** provider's Retry-After, when it gave one */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Nothing answers at the address at all (connection refused, unknown host): a wrong base URL far
+   * more often than an outage, so durable runs retry it a few times only (activities/application-failure.ts).
+   */
+  readonly unreachable: boolean;
 
   get category(): ErrorCategory {
     return this.retryable ? 'transient' : 'user';
@@ -61,13 +66,14 @@ export class LLMError extends ExoclawError {
 
   constructor(
     message: string,
-    opts: { kind: LLMErrorKind; status?: number; retryAfterMs?: number; cause?: unknown },
+    opts: { kind: LLMErrorKind; status?: number; retryAfterMs?: number; unreachable?: boolean; cause?: unknown },
   ) {
     super(message, opts);
     this.kind = opts.kind;
     this.status = opts.status;
     this.retryable = RETRYABLE_KINDS.has(opts.kind);
     this.retryAfterMs = opts.retryAfterMs;
+    this.unreachable = opts.unreachable === true;
   }
 }
 

@@ -84,11 +84,17 @@ export interface RecordStep {
   messages: MessageHandle[];
 }
 
-/** The assistant message that records a model response (a final answer is stored without `<think>`). */
-export function assistantMessage(response: LLMResponse, turnId: string): Message {
+/**
+ * The assistant message that records a model response (a final answer is stored without
+ * `<think>`), with the call's token usage and the model asked for (else the one that answered).
+ */
+export function assistantMessage(response: LLMResponse, turnId: string, model?: string): Message {
   const final = response.toolCalls.length === 0;
   const content = final ? stripThink(response.content) : response.content;
   const message: Message = { role: 'assistant', content, turnId };
+  message.usage = { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens };
+  const answeredBy = model ?? response.model;
+  if (answeredBy) message.model = answeredBy;
   if (response.toolCalls.length > 0) message.toolCalls = response.toolCalls;
   if (response.reasoningContent) message.reasoningContent = response.reasoningContent;
   if (response.thinkingBlocks && response.thinkingBlocks.length > 0) {

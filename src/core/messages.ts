@@ -52,6 +52,10 @@ export interface Message {
   timestamp?: string;
   /** the turn that produced the message; makes recording idempotent */
   turnId?: string;
+  /** assistant: the tokens of the model call that wrote it (read by `exoclaw-temporal usage`; never sent to a model) */
+  usage?: Usage;
+  /** assistant: the model that wrote it, as asked for (`provider/model`) */
+  model?: string;
 }
 
 /**

@@ -89,7 +89,7 @@ export class AnthropicProvider extends SdkProvider<MessageCreateParamsBase> {
       if (event.type === 'message_stop') stopped = true;
     }
     if (!stopped) {
-      throw new LLMError('The stream ended before message_stop: the connection was probably cut. It will be retried.', {
+      throw new LLMError('The stream ended before message_stop: the connection was probably cut.', {
         kind: 'connection',
       });
     }

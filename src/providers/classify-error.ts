@@ -35,6 +35,18 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** What a person reads for the common socket error codes. */
+const CONNECTION_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing listens at that address',
+  ENOTFOUND: 'unknown host: the name does not resolve',
+  EAI_AGAIN: 'the host name could not be looked up right now',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+};
+
 /** A user cancelled the request (the signal we passed fired). Not an LLM failure: rethrown as is. */
 export function isUserAbort(error: unknown, signal: AbortSignalLike | undefined): boolean {
   if (signal?.aborted) return true;
@@ -59,18 +71,28 @@ export function classifyError(error: unknown, ctx: ErrorContext): LLMError {
   const scrub = (text: string): string => scrubText(text, ctx.secrets);
   const where = `${ctx.provider} (model ${ctx.model})`;
 
+  // Whether a failure is retried, and how often, is the caller's decision (Temporal's retry
+  // policy in a durable turn): messages say what happened, never "it will be retried".
   if (isTimeout(error)) {
-    return new LLMError(`${where}: the request timed out before the model answered. It will be retried.`, {
+    return new LLMError(`${where}: the request timed out before the model answered.`, {
       kind: 'timeout',
     });
   }
   const status = statusOf(error);
   if (status === undefined) {
+    const unusable = unusableUrl(error, ctx.baseURL);
+    if (unusable) {
+      // No request can ever go out to this URL: a configuration error, not an outage.
+      return new LLMError(`${where}: ${unusable} Fix the provider's base URL (providers.${ctx.provider}.apiBase or its environment variable). This is not retried.`, {
+        kind: 'bad_request',
+      });
+    }
     if (isConnectionFailure(error)) {
-      const detail = scrub(describeCause(error));
+      const code = connectionCode(error);
+      const detail = (code && CONNECTION_REASONS[code]) ?? scrub(describeCause(error));
       return new LLMError(
-        `${where}: could not reach the API${ctx.baseURL ? ` at ${displayUrl(ctx.baseURL)}` : ''} (${detail}). Check the base URL and that the server is running; it will be retried.`,
-        { kind: 'connection' },
+        `${where}: could not reach the API${ctx.baseURL ? ` at ${displayUrl(ctx.baseURL)}` : ''} (${detail}). Check the base URL and that the server is running.`,
+        { kind: 'connection', unreachable: code === 'ECONNREFUSED' || code === 'ENOTFOUND' },
       );
     }
     const detail = scrub(error instanceof Error ? error.message : String(error));
@@ -118,14 +140,14 @@ function messageFor(
       return `${where}: the prompt does not fit the model's context window (${status}). Start a new session (/new), lower agents.defaults.memoryWindow or maxTokens, or use a model with a larger context.${detail}`;
     case 'rate_limited': {
       const wait = retryAfterMs === undefined ? '' : ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
-      return `${where}: rate limited (429).${wait} It will be retried.${detail}`;
+      return `${where}: rate limited (429).${wait}${detail}`;
     }
     case 'server_error':
-      return `${where}: the provider had a server error (${status}). It will be retried.${detail}`;
+      return `${where}: the provider had a server error (${status}).${detail}`;
     case 'timeout':
-      return `${where}: the provider timed out (${status}). It will be retried.${detail}`;
+      return `${where}: the provider timed out (${status}).${detail}`;
     case 'conflict':
-      return `${where}: the provider reported a conflict (409). It will be retried.${detail}`;
+      return `${where}: the provider reported a conflict (409).${detail}`;
     case 'authentication':
       return `${where}: the API key was rejected (401). Check ${keyHint}.${detail}`;
     case 'permission':
@@ -208,6 +230,43 @@ function isConnectionFailure(error: unknown): boolean {
     e = e.cause as typeof e;
   }
   return false;
+}
+
+/** Why fetch refuses to even try this URL (a port on fetch's blocked list, a malformed URL), if it does. */
+function unusableUrl(error: unknown, baseURL: string | undefined): string | undefined {
+  const url = baseURL ? displayUrl(baseURL) : 'the base URL';
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | null, depth = 0; e && depth < 6; depth++) {
+    if (e.message === 'bad port') {
+      const port = baseURL ? portOf(baseURL) : undefined;
+      return `${url} uses ${port ? `port ${port}, ` : 'a port '}which fetch refuses to connect to (a blocked port).`;
+    }
+    if (e.code === 'ERR_INVALID_URL' || e.message === 'Invalid URL') return `${url} is not a valid URL.`;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+function portOf(url: string): string | undefined {
+  try {
+    return new URL(url).port || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The socket error code in the cause chain (`ECONNREFUSED`, `ENOTFOUND`, …), if any. */
+function connectionCode(error: unknown): string | undefined {
+  let found: string | undefined;
+  for (let e = error as { code?: unknown; cause?: unknown; errors?: unknown } | null, depth = 0; e && depth < 6; depth++) {
+    if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) found = e.code;
+    // Happy eyeballs (several addresses tried) reports an AggregateError of one error per address.
+    if (Array.isArray(e.errors)) {
+      const codes = e.errors.map((inner) => (inner as { code?: unknown } | null)?.code).filter((c): c is string => typeof c === 'string');
+      if (codes.length > 0 && codes.every((c) => c === codes[0])) found = codes[0];
+    }
+    e = e.cause as typeof e;
+  }
+  return found;
 }
 
 /** The innermost useful description: `ECONNREFUSED`, `socket hang up`, … */

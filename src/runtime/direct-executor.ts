@@ -89,7 +89,7 @@ export class DirectExecutor implements Executor {
     };
     if (req.signal) request.signal = req.signal;
     const response = await this.opts.provider.chat(request);
-    return { response, message: assistantMessage(response, req.turnId) };
+    return { response, message: assistantMessage(response, req.turnId, settings.model ?? response.model) };
   }
 
   async executeTool(req: ToolStep): Promise<ToolStepResult> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TurnWorkflowInput, TurnWorkflowResult } from '../contract/index.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { explainConnectError, unreachableReason } from './connect-error.js';
 import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
 import { exoclawDataConverter } from './data-converter.js';
 
@@ -19,16 +20,41 @@ export interface ConnectClientOptions {
   encryption?: EncryptionKeyRing;
 }
 
-/** Opens a client connection (TLS and API key included when configured) with the workers' data converter. */
+/**
+ * Opens a client connection (TLS and API key included when configured) with the workers' data
+ * converter. An unreachable server or a missing namespace fails here, with a message naming the
+ * address and what to do (`TemporalUnreachableError`), not at the first call.
+ */
 export async function connectClient(target: ResolvedConnection, opts: ConnectClientOptions = {}): Promise<Client> {
-  const connection = await Connection.connect({
-    address: target.address,
-    tls: target.tls as ConnectionOptions['tls'],
-    apiKey: target.apiKey,
-    metadata: target.metadata,
-  });
+  const unreachable = await unreachableReason(target.address);
+  if (unreachable) throw explainConnectError(new Error(unreachable === 'connection refused' ? 'Connection refused' : 'dns error'), target);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: target.address,
+      tls: target.tls as ConnectionOptions['tls'],
+      apiKey: target.apiKey,
+      metadata: target.metadata,
+    });
+  } catch (error) {
+    throw explainConnectError(error, target);
+  }
+  await checkNamespace(connection, target);
   const dataConverter = exoclawDataConverter({ stateDir: opts.stateDir, encryption: opts.encryption });
   return new Client({ connection, namespace: target.namespace, dataConverter });
+}
+
+/** A missing namespace is named now; other answers (an API key not allowed to describe it, say) are left to the real calls. */
+async function checkNamespace(connection: Connection, target: ResolvedConnection): Promise<void> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace: target.namespace });
+  } catch (error) {
+    const explained = explainConnectError(error, target);
+    if (explained !== error) {
+      await connection.close().catch(() => undefined);
+      throw explained;
+    }
+  }
 }
 
 /** Typed helpers for TypeScript users who start turns from their own services. */

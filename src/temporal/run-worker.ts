@@ -9,10 +9,13 @@ import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import type { Logger } from '../logger.js';
 import { execIsolationNotices } from '../tools/exec-isolation.js';
 import { createAgentWorker } from './agent-worker.js';
+import { explainConnectError } from './connect-error.js';
 import type { ResolvedConnection } from './connection.js';
 import { packageRoot } from '../package-root.js';
 import { workflowSource } from './workflow-bundle.js';
 import { createWorkerDeps } from './worker-deps.js';
+
+export { explainConnectError, TemporalUnreachableError } from './connect-error.js';
 
 export interface StartWorkerOptions {
   config: Config;
@@ -49,11 +52,6 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Graceful stop: no new tasks, running activities get the grace period, then are cancelled. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** Temporal could not be reached (or the namespace is missing): a user error, not a crash. */
-export class TemporalUnreachableError extends Error {
-  override readonly name = 'TemporalUnreachableError';
 }
 
 /** Connects, registers the agent workflows and activities, and starts polling. */
@@ -144,53 +142,11 @@ export async function checkTemporal(connection: ResolvedConnection): Promise<voi
   }
 }
 
-/** Turns the SDK's transport errors into a message that says where and what to do. */
-export function explainConnectError(error: unknown, connection: ResolvedConnection): unknown {
-  const text = chainText(error);
-  const where = `${connection.address} (namespace "${connection.namespace}")`;
-  if (/namespace .*not found|NamespaceNotFound|5 NOT_FOUND/i.test(text)) {
-    return new TemporalUnreachableError(
-      `Temporal at ${connection.address} has no namespace "${connection.namespace}". ` +
-        `Create it (temporal operator namespace create --namespace ${connection.namespace}) or pass --namespace.`,
-    );
-  }
-  if (/TransportError|tcp connect error|Connection refused|ECONNREFUSED|dns error|Failed to call GetSystemInfo|UNAVAILABLE|deadline/i.test(text)) {
-    const reason = /Connection refused|ECONNREFUSED/i.test(text)
-      ? 'connection refused'
-      : /dns error|ENOTFOUND|Name or service not known/i.test(text)
-        ? 'host name not found'
-        : /deadline|timed? ?out/i.test(text)
-          ? 'timed out'
-          : firstLine(text);
-    return new TemporalUnreachableError(
-      `Cannot reach Temporal at ${where}: ${reason}. ` +
-        'Start a local stack with `npm start` (dev server + worker) or `temporal server start-dev`, ' +
-        'or point --temporal-url / TEMPORAL_ADDRESS at your Temporal service.',
-    );
-  }
-  return error;
-}
-
 function describeEncryption(keys: EncryptionKeyRing | undefined, blobs: boolean): string {
   if (!keys) return 'off';
   const others = keys.keyIds.filter((id) => id !== keys.activeKeyId);
   const decrypts = others.length > 0 ? `, also decrypts with ${others.map((id) => `"${id}"`).join(', ')}` : '';
   return `payloads${blobs ? ' and blobs' : ''} encrypted with key "${keys.activeKeyId}"${decrypts}`;
-}
-
-function chainText(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 8; depth++) {
-    const e = current as { name?: unknown; message?: unknown; cause?: unknown };
-    parts.push(`${String(e.name ?? '')}: ${String(e.message ?? current)}`);
-    current = e.cause;
-  }
-  return parts.join(' | ');
-}
-
-function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? text).slice(0, 300);
 }
 
 function describeWorkflows(

@@ -1,7 +1,7 @@
 // How the project's own errors cross into Temporal: typed from the failure catalogue, retried by category.
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { toApplicationFailure } from '../../activities/application-failure.js';
+import { toApplicationFailure, UNREACHABLE_MAX_ATTEMPTS } from '../../activities/application-failure.js';
 import { FAILURE_TYPES } from '../../src/contract/failure-types.js';
 import { ExoclawError, LLMError, ModelRoutingError, type ErrorCategory } from '../../src/core/errors.js';
 
@@ -46,5 +46,43 @@ describe('toApplicationFailure', () => {
     expect(failure.message).not.toContain('abcdefghijklmnop');
     const plain = new Error('not ours');
     expect(toApplicationFailure(plain)).toBe(plain);
+  });
+});
+
+describe('the last attempt of a retried model call', () => {
+  const serverError = () => new LLMError('openai (model gpt-4.1): the provider had a server error (500).', { kind: 'server_error', status: 500 });
+  const refused = () =>
+    new LLMError('openai (model gpt-4.1): could not reach the API at http://127.0.0.1:1234/v1 (connection refused: nothing listens at that address).', {
+      kind: 'connection',
+      unreachable: true,
+    });
+
+  it('says it gave up on the policy’s last attempt, and nothing about retrying before it', () => {
+    const middle = failureOf(toApplicationFailure(serverError(), { attempt: 3, maximumAttempts: 10 }));
+    expect(middle.message).toBe('openai (model gpt-4.1): the provider had a server error (500).');
+    expect(middle.nonRetryable).toBe(false);
+    const last = failureOf(toApplicationFailure(serverError(), { attempt: 10, maximumAttempts: 10 }));
+    expect(last.message).toBe('openai (model gpt-4.1): the provider had a server error (500). Gave up after 10 attempts.');
+    expect(last.message).not.toMatch(/will be retried/i);
+  });
+
+  it(`stops a refused connection after ${UNREACHABLE_MAX_ATTEMPTS} attempts instead of the policy's 10, saying why`, () => {
+    const early = failureOf(toApplicationFailure(refused(), { attempt: UNREACHABLE_MAX_ATTEMPTS - 1, maximumAttempts: 10 }));
+    expect(early.nonRetryable).toBe(false);
+    const cut = failureOf(toApplicationFailure(refused(), { attempt: UNREACHABLE_MAX_ATTEMPTS, maximumAttempts: 10 }));
+    expect(cut).toMatchObject({ type: 'ConnectionError', nonRetryable: true });
+    expect(cut.message).toContain(`Gave up after ${UNREACHABLE_MAX_ATTEMPTS} attempts: a refused connection or unknown host is retried only briefly`);
+  });
+
+  it('never cuts a policy that allows fewer attempts short of its own end, and treats 0 as unlimited', () => {
+    expect(failureOf(toApplicationFailure(refused(), { attempt: 2, maximumAttempts: 2 }))).toMatchObject({ nonRetryable: true });
+    const unlimited = failureOf(toApplicationFailure(serverError(), { attempt: 50, maximumAttempts: 0 }));
+    expect(unlimited.nonRetryable).toBe(false);
+    expect(unlimited.message).not.toContain('Gave up');
+  });
+
+  it('leaves errors that are not retried as they were', () => {
+    const rejected = failureOf(toApplicationFailure(new LLMError('bad key', { kind: 'authentication', status: 401 }), { attempt: 1, maximumAttempts: 10 }));
+    expect(rejected).toMatchObject({ type: 'AuthenticationFailed', nonRetryable: true, message: 'bad key' });
   });
 });

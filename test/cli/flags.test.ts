@@ -1,7 +1,7 @@
 // The shared flag parsing of the command line: one duration grammar, one session-flag table,
 // and a mistyped flag named with what it was probably meant to be.
 import { describe, expect, it } from 'vitest';
-import { closestName, editDistance } from '../../src/cli/closest-name.js';
+import { closestName, editDistance } from '../../src/closest-name.js';
 import { UsageError } from '../../src/cli/common-flags.js';
 import { durationFlag } from '../../src/cli/duration-flag.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, runCli } from './cli-process.js';
+import { cliEnv, ROOT, runCli } from './cli-process.js';
 
 const DAY = 86_400_000;
 let home: string;
@@ -68,5 +68,38 @@ describe('exoclaw-temporal gc', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/Removed 1 file\(s\)/);
     expect(await exists(recent)).toBe(false);
+  }, 30_000);
+
+  it('warns about a mistyped config key with the key it was probably meant to be, and carries on', async () => {
+    const config = join(home, 'typo.json');
+    await writeFile(config, JSON.stringify({ agents: { defaults: { stateDri: '/nowhere' } } }));
+    const result = await runCli(['gc', '--config', config, '--state-dir', join(home, 'state-typo'), '--dry-run'], cliEnv(home));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: Unknown config key "agents.defaults.stateDri" in ${config} is ignored; did you mean "agents.defaults.stateDir"?\n`,
+    );
+  }, 30_000);
+
+  it('with nothing configured, sweeps the state root npm start uses (<project>/.exoclaw/workspace.state) and says so', async () => {
+    const local = join(ROOT, '.exoclaw', 'workspace.state');
+    // A developer's own local stack may be there: only what this test made is removed again.
+    const madeRoot = !(await exists(join(ROOT, '.exoclaw')));
+    const made = !(await exists(local));
+    if (made) await mkdir(join(local, 'blobs'), { recursive: true });
+    try {
+      const result = await runCli(['gc', '--dry-run'], cliEnv(home));
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`from ${local} `);
+      expect(result.stdout).toContain("(the local stack's state root (npm start), since no workspace or state root is configured; --state-dir picks another)");
+
+      // A configured workspace wins: its own state root, and a hint where else state may be when it is empty.
+      const configured = await runCli(['gc', '--dry-run', '--workspace', join(home, 'ws-configured')], cliEnv(home));
+      expect(configured.code).toBe(0);
+      expect(configured.stdout).toContain(`from ${join(home, 'ws-configured.state')} `);
+      expect(configured.stdout).toContain('no runtime state found in');
+      expect(configured.stdout).toContain('--state-dir names the one to sweep');
+    } finally {
+      if (made) await rm(madeRoot ? join(ROOT, '.exoclaw') : local, { recursive: true, force: true });
+    }
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 // The local stack behind `npm start` / `npm run demo`, on free ports with a temp root (the
 // real commands take 7233/8233), plus the turn-based example run against it.
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,46 @@ describe('exoclaw-temporal demo and up (real processes)', () => {
     const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
     expect(await acceptsConnections(host, port)).toBe(false);
   }, 180_000);
+});
+
+describe('up and a port that is already taken', () => {
+  it('refuses a Temporal server it did not start (exit 1), naming the port and what to do; --attach uses it', async () => {
+    const address = inject('temporalAddress');
+    const port = address.slice(address.lastIndexOf(':') + 1);
+    const args = ['up', '--root', join(root, 'attach'), '--port', port, '--headless', '--task-queue', `attach-${Date.now()}`];
+
+    const refused = await runCli(args, cliEnv(root));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`exoclaw-temporal up: Port ${port} already has a Temporal server that this command did not start`);
+    expect(refused.stderr).toContain('pass --attach to use it anyway');
+    expect(refused.stderr).toContain('--port 0 to start a new server on a free port');
+    expect(refused.stdout).not.toContain('exoclaw-temporal is up');
+
+    const attached = spawnCli([...args, '--attach'], cliEnv(root));
+    try {
+      await attached.waitForLine(/^Ctrl-C to stop\./, 120_000);
+      expect(attached.stdout()).toContain('(--attach)');
+      expect(attached.stdout()).toContain('attached, not started here');
+      expect(attached.stdout()).toMatch(/^ {2}State {8}\S+/m);
+    } finally {
+      expect((await stopCli(attached, 'SIGINT', 60_000)).code, attached.stderr()).toBe(0);
+    }
+    // Stopping an attached stack leaves the server it did not start alone.
+    expect(await acceptsConnections(address.slice(0, address.lastIndexOf(':')), Number(port))).toBe(true);
+  }, 180_000);
+
+  it('refuses a --port taken by something that is not Temporal (exit 1)', async () => {
+    const blocker = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await runCli(['up', '--root', join(root, 'blocked'), '--port', String(port), '--headless'], cliEnv(root));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`Port ${port} is in use by something that is not a Temporal server. Choose another --port, or --port 0 for a free one.`);
+    } finally {
+      await new Promise((done) => blocker.close(done));
+    }
+  }, 60_000);
 });
 
 function acceptsConnections(host: string, port: number): Promise<boolean> {

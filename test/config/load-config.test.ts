@@ -131,6 +131,18 @@ describe('loadConfig', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('agents.defaults.maxToken');
     expect(warnings[0]).toContain(path);
+    expect(warnings[0]).toContain('did you mean "agents.defaults.maxTokens"?');
+  });
+
+  it('suggests the key a typo was meant to be, at its own level, and nothing for a far-off name', () => {
+    const path = writeConfig({ temporal: { adress: 'x:7233', taskQeue: 'q' }, tools: { exec: { timout: 5, colour: 'blue' } } });
+    loadConfig({ path, env: { HOME: home }, onWarning });
+    expect(warnings).toEqual([
+      `Unknown config key "temporal.adress" in ${path} is ignored; did you mean "temporal.address"?`,
+      `Unknown config key "temporal.taskQeue" in ${path} is ignored; did you mean "temporal.taskQueue"?`,
+      `Unknown config key "tools.exec.timout" in ${path} is ignored; did you mean "tools.exec.timeout"?`,
+      `Unknown config key "tools.exec.colour" in ${path} is ignored; check its spelling.`,
+    ]);
   });
 
   it('applies environment overrides over the file', () => {
@@ -197,6 +209,20 @@ describe('loadConfig', () => {
     expect(config.providers['scripted-anthropic']).toEqual({ apiBase: 'http://127.0.0.1:8790' });
     // A key for a provider without a default model does not pick the default model.
     expect(config.agents.defaults.model).toBe('scripted/scripted-llm');
+  });
+
+  it('refuses a provider base URL that is no http(s) URL or uses a port fetch will not connect to, naming where it came from', () => {
+    const path = writeConfig({ providers: { ollama: { apiBase: 'localhost:11434' }, vllm: { apiBase: 'ftp://gpu:8000/v1' } } });
+    const error = loadError(() => loadConfig({ path, env: { HOME: home, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } }));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        'providers.ollama.apiBase: use an http(s) URL such as http://localhost:11434/v1',
+        'providers.vllm.apiBase: use an http(s) URL such as http://localhost:11434/v1',
+        'providers.openai.apiBase (from environment variable OPENAI_BASE_URL): port 9 is one fetch refuses to connect to (a blocked port); use another port',
+      ]),
+    );
+    // Empty means unset, as before.
+    expect(loadConfig({ path: writeConfig({ providers: { ollama: { apiBase: '' } } }), env: { HOME: home } }).providers.ollama).toEqual({ apiBase: '' });
   });
 
   it('lets overrides (CLI flags) beat both the environment and the file', () => {

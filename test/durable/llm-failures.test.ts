@@ -2,6 +2,8 @@
 // and fails the turn at once, with a clear message, on what is not.
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UNREACHABLE_MAX_ATTEMPTS } from '../../activities/application-failure.js';
+import { findFreePort } from '../../dev/local-stack/dev-server.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { applicationFailureOf } from './workflow-failure.js';
 import { activitiesOf } from './history.js';
@@ -115,6 +117,44 @@ describe('LLM failures', () => {
       for (const listener of listeners) expect(listener.connections, `connections to ${listener.host}:11434`).toBe(0);
     } finally {
       for (const listener of listeners) await new Promise((done) => listener.server.close(done));
+    }
+  });
+
+  it('a 500 on every attempt fails the turn saying it gave up, never that it will be retried', async () => {
+    stack.llm.injectFault({ status: 500, times: 10 });
+    await stack.withAgentWorker(async () => {
+      const handle = await stack.exoclaw.startTurn({
+        sessionId: 'err-500-always',
+        message: 'hi',
+        activityOptions: { llmChat: { retry: { initialInterval: '50ms', maximumInterval: '100ms', maximumAttempts: 3 } } },
+      });
+      const cause = await applicationFailureOf(handle);
+      expect(cause.type).toBe('ServerError');
+      expect(cause.message).toMatch(/the provider had a server error \(500\)\..* Gave up after 3 attempts\.$/);
+      expect(cause.message).not.toMatch(/will be retried/i);
+      expect(stack.llm.chatRequests()).toHaveLength(3);
+    });
+  });
+
+  it('a provider pointed at a closed port fails the turn after 4 attempts, not 10, saying why', async () => {
+    const closedPort = await findFreePort();
+    const closed = await startDurableStack({ providers: { scripted: { apiBase: `http://127.0.0.1:${closedPort}` } } });
+    try {
+      await closed.withAgentWorker(async () => {
+        // The default llmChat policy (10 attempts) but a short backoff, so the test takes a second, not 7.
+        const handle = await closed.exoclaw.startTurn({ sessionId: 'closed-port', message: 'hi', activityOptions: fastRetries });
+        const cause = await applicationFailureOf(handle);
+        expect(cause.type).toBe('ConnectionError');
+        expect(cause.nonRetryable).toBe(true);
+        expect(cause.message).toContain(`could not reach the API at http://127.0.0.1:${closedPort}/v1 (connection refused: nothing listens at that address)`);
+        expect(cause.message).toContain(`Gave up after ${UNREACHABLE_MAX_ATTEMPTS} attempts: a refused connection or unknown host is retried only briefly`);
+        expect(cause.message).not.toMatch(/will be retried/i);
+        const chats = llmChatActivities(await handle.fetchHistory());
+        expect(chats).toHaveLength(1);
+        expect(chats[0]?.attempt).toBe(UNREACHABLE_MAX_ATTEMPTS);
+      });
+    } finally {
+      await closed.close();
     }
   });
 

@@ -1,8 +1,11 @@
 // Every fault class from the scripted server, through the real SDKs, classified into LLMError.
+import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isCancellation, isContextOverflow, LLMError } from '../../src/core/errors.js';
 import type { FaultInput } from '../../dev/scripted-llm/faults.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/server.js';
+import { AnthropicProvider } from '../../src/providers/anthropic-provider.js';
+import { OpenAIProvider } from '../../src/providers/openai-provider.js';
 import { APIS, providerFor, rejectionOf, type Api } from './helpers.js';
 
 let server: ScriptedLlmServer;
@@ -152,11 +155,57 @@ describe('faults can target one path and repeat', () => {
 });
 
 describe('connection refused', () => {
-  it.each(APIS)('%s: nothing listening is a retryable connection error', async (api) => {
+  it.each(APIS)('%s: nothing listening is a retryable connection error, marked unreachable, saying so plainly', async (api) => {
     const closed = await startScriptedLlmServer();
     await closed.close();
     const provider = providerFor(api, closed);
     const error = await rejectionOf(() => provider.chat({ model: 'scripted-llm', messages: [{ role: 'user', content: 'x' }], tools: [] }));
-    expect(error).toMatchObject({ name: 'LLMError', kind: 'connection', retryable: true });
+    expect(error).toMatchObject({ name: 'LLMError', kind: 'connection', retryable: true, unreachable: true });
+    expect((error as LLMError).message).toContain(`could not reach the API at ${closed.url}`);
+    expect((error as LLMError).message).toContain('(connection refused: nothing listens at that address)');
+  });
+
+  it.each(APIS)('%s: a dropped connection is retryable but not unreachable (a live server, having trouble)', async (api) => {
+    server.injectFault({ dropConnection: true });
+    const error = await rejectionOf(() => providerFor(api, server).chat({ model: 'scripted-llm', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    expect(error).toMatchObject({ kind: 'connection', retryable: true, unreachable: false });
+  });
+
+  it.each(APIS)('%s: an unknown host is unreachable (a failed lookup is only retried)', async (api) => {
+    // What this machine's resolver says for a name that cannot exist: NXDOMAIN, or (offline) "try again".
+    const lookupCode = await lookup('no-such-host.invalid').then(
+      () => 'resolved',
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    const provider = api === 'openai'
+      ? new OpenAIProvider({ apiKey: 'sk-test-key-0000000000', baseURL: 'http://no-such-host.invalid/v1', defaultModel: 'm' })
+      : new AnthropicProvider({ apiKey: 'sk-test-key-0000000000', baseURL: 'http://no-such-host.invalid', defaultModel: 'm' });
+    const error = await rejectionOf(() => provider.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    if (lookupCode === 'ENOTFOUND') {
+      expect(error).toMatchObject({ kind: 'connection', retryable: true, unreachable: true });
+      expect((error as LLMError).message).toContain('unknown host: the name does not resolve');
+    } else {
+      expect(error).toMatchObject({ kind: 'connection', retryable: true, unreachable: false });
+    }
+  });
+
+  it.each(APIS)('%s: a port fetch refuses (9) fails at once, not retried, naming the port', async (api) => {
+    const provider = api === 'openai'
+      ? new OpenAIProvider({ apiKey: 'sk-test-key-0000000000', baseURL: 'http://127.0.0.1:9/v1', defaultModel: 'm' })
+      : new AnthropicProvider({ apiKey: 'sk-test-key-0000000000', baseURL: 'http://127.0.0.1:9', defaultModel: 'm' });
+    const error = await rejectionOf(() => provider.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [] }));
+    expect(error).toMatchObject({ kind: 'bad_request', retryable: false });
+    expect((error as LLMError).message).toContain('uses port 9, which fetch refuses to connect to (a blocked port)');
+  });
+});
+
+describe('messages leave retrying to the caller', () => {
+  it.each(MODES)('$api (stream: $stream): no fault says "it will be retried"', async ({ api, stream }) => {
+    const faults: FaultInput[] = [{ status: 500 }, { status: 429, retryAfterSeconds: 1 }, { status: 408 }, { status: 409 }, { dropConnection: true }];
+    for (const fault of faults) {
+      const error = await failWith(api, stream, fault);
+      expect(error.retryable).toBe(true);
+      expect(error.message).not.toMatch(/will be retried/i);
+    }
   });
 });
