@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { defaultStateDir, loadConfig, type Config } from '../../src/config.js';
 import { loadEncryptionKeys } from '../../src/encryption/load-encryption-keys.js';
+import { chooseLogFormat, type LogFormat } from '../../src/log-format.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../scripted-llm/index.js';
 import { connectClient, ExoclawClient } from '../../src/temporal/client.js';
@@ -24,8 +25,10 @@ export interface LocalStackOptions {
   root?: string;
   /** Serve the Temporal Web UI (default true). */
   ui?: boolean;
-  /** The worker's structured logger (default: pino on stderr at EXOCLAW_LOG_LEVEL, else warn). */
+  /** The worker's structured logger (default: pino on stderr at EXOCLAW_LOG_LEVEL, else warn, in `logFormat`). */
   logger?: Logger;
+  /** Format of the default logger (default: EXOCLAW_LOG_FORMAT, else pretty on a terminal, JSON otherwise). */
+  logFormat?: LogFormat;
   /** Human-readable progress lines (default: none). */
   progress?: (line: string) => void;
   /**
@@ -68,6 +71,8 @@ export interface LocalStack {
   worker: RunningWorker;
   client: ExoclawClient;
   config: Config;
+  /** The logger the stack's worker writes to. */
+  logger: Logger;
   /** Web UI link to one workflow run (undefined without a UI). */
   workflowUrl(workflowId: string, runId?: string): string | undefined;
   /** Stops the worker, the scripted LLM and a dev server we started. Idempotent. */
@@ -81,9 +86,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const root = resolve(opts.root ?? join(packageRoot(), '.exoclaw'));
   mkdirSync(root, { recursive: true });
   const progress = opts.progress ?? (() => undefined);
-  const logger = opts.logger ?? createLogger({ level: process.env['EXOCLAW_LOG_LEVEL'] ?? 'warn' });
-  installTemporalLogging(logger);
   const env = opts.env ?? process.env;
+  const logger =
+    opts.logger ??
+    createLogger({ level: env['EXOCLAW_LOG_LEVEL'] ?? 'warn', format: opts.logFormat ?? chooseLogFormat({ env }) });
+  installTemporalLogging(logger);
 
   const baseConfig = loadConfig({
     path: opts.configPath,
@@ -156,6 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       worker,
       client,
       config,
+      logger,
       workflowUrl: (workflowId, runId) => workflowUrl(server.uiUrl, namespace, workflowId, runId),
       stop: () => (stopping ??= stopAll()),
     };

@@ -140,6 +140,9 @@ describe('exoclaw-temporal worker', () => {
     expect(result.stderr).toContain('npm start');
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(result.stdout).not.toContain('Worker ready');
+    // Off a terminal the worker logs JSON, so its last words are a JSON record too.
+    const records = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.at(-1)).toMatchObject({ level: 'fatal', msg: expect.stringContaining(`Cannot reach Temporal at 127.0.0.1:${port}`) });
   }, 60_000);
 
   it('reports a missing namespace plainly (exit 1)', async () => {
