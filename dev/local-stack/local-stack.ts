@@ -90,7 +90,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const logger =
     opts.logger ??
     createLogger({ level: env['EXOCLAW_LOG_LEVEL'] ?? 'warn', format: opts.logFormat ?? chooseLogFormat({ env }) });
-  installTemporalLogging(logger);
 
   const baseConfig = loadConfig({
     path: opts.configPath,
@@ -135,6 +134,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const connection: ResolvedConnection = { address: server.address, namespace };
     progress(`Starting a worker on task queue "${taskQueue}" (workspace ${displayPath(workspace)})…`);
+    installTemporalLogging(logger);
     const worker = await startWorker({
       config,
       connection,

@@ -44,7 +44,6 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const logger = createLogger({ format });
   setProcessLogger(logger); // config warnings, too, in the chosen format
   logProcessWarnings(logger);
-  installTemporalLogging(logger);
   return reportingFailureAsLog('worker', format, logger, () => runWorker(values, { grace, graceMs, healthPort, logger }));
 }
 
@@ -84,6 +83,7 @@ async function runWorker(
     },
   );
 
+  installTemporalLogging(logger);
   try {
     worker = await startWorker({
       config,

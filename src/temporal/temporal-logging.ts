@@ -27,6 +27,9 @@ const BUNDLER_STATS = /\bwebpack \d+\.\d+\.\d+ compiled\b/;
  * workflow and activity context logs, which carry workflow and activity ids) and the Rust core,
  * which would otherwise print plain-text lines of its own on the console. The runtime can be
  * set up once per process.
+ * Call it just before the first Temporal connection: forwarding keeps the event loop alive until
+ * the runtime shuts down, which it does once its last connection or worker closes. A runtime
+ * installed by a command that then fails before connecting would keep the process from exiting.
  */
 export function installTemporalLogging(log: Logger): void {
   if (installed) return;
