@@ -1,6 +1,6 @@
 import pinoPretty from 'pino-pretty';
 import { pino, type Logger } from 'pino';
-import type { LogFormat } from './log-format.js';
+import { chooseLogFormat, type LogFormat } from './log-format.js';
 
 /**
  * Paths pino blanks out wherever they appear. Keys and auth headers must never reach a log
@@ -116,10 +116,22 @@ function prettySink(out: LineSink, colorize: boolean): LineSink {
 
 let shared: Logger | undefined;
 
-/** The process-wide logger (for code without one of its own, such as config warnings). */
+/**
+ * The process-wide logger (for code without one of its own, such as config warnings): in
+ * EXOCLAW_LOG_FORMAT, else pretty on a terminal. A command that logs sets its own (setProcessLogger).
+ */
 export function logger(): Logger {
-  shared ??= createLogger();
+  shared ??= createLogger({ format: formatOrJson() });
   return shared;
+}
+
+/** A bad EXOCLAW_LOG_FORMAT is reported by the commands that log; a stray warning falls back to JSON. */
+function formatOrJson(): LogFormat {
+  try {
+    return chooseLogFormat();
+  } catch {
+    return 'json';
+  }
 }
 
 /** Makes `log` the process-wide logger, so early lines (config warnings) use the command's format. */
