@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './cli/common-flags.js';
 import { COMMANDS, HELP } from './cli/commands.js';
+import { rootMessage } from './cli/root-message.js';
 import { scrubSecrets } from './logger.js';
+
+export { rootMessage };
 
 /** The `exoclaw-temporal` command line. */
 export async function main(argv: string[]): Promise<number> {
@@ -38,19 +41,6 @@ export async function main(argv: string[]): Promise<number> {
 function wantsHelp(argv: string[]): boolean {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
-}
-
-/** The most specific message in a cause chain (Temporal wraps the real reason several levels deep). */
-export function rootMessage(error: unknown): string {
-  let message = error instanceof Error ? error.message : String(error);
-  let current = error as { cause?: unknown } | undefined;
-  for (let depth = 0; current?.cause && depth < 8; depth++) {
-    current = current.cause as { cause?: unknown; message?: unknown };
-    if (typeof (current as { message?: unknown }).message === 'string' && (current as Error).message) {
-      message = (current as Error).message;
-    }
-  }
-  return message;
 }
 
 // Run when executed directly (`tsx src/cli.ts …`, `node dist/src/cli.js …`); the bin script imports main() instead.

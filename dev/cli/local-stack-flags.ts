@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { LocalStackOptions } from '../local-stack/local-stack.js';
 import { UsageError } from '../../src/cli/common-flags.js';
+import { LOG_FORMAT_FLAG, logFormatFromFlag } from '../../src/cli/command-logging.js';
 
 /** Flags shared by `up` and `demo`, which both bring up the local stack. */
 export const LOCAL_STACK_FLAGS = {
@@ -14,6 +15,7 @@ export const LOCAL_STACK_FLAGS = {
   workspace: { type: 'string' },
   model: { type: 'string' },
   'task-queue': { type: 'string' },
+  ...LOG_FORMAT_FLAG,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -29,6 +31,9 @@ export const LOCAL_STACK_FLAGS_HELP = `Flags:
   --model M          e.g. anthropic/claude-sonnet-4-6 (default: from API keys, else the scripted LLM)
   --task-queue Q     (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal")
   --config FILE      config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)
+  --log-format F     json or pretty (default: $EXOCLAW_LOG_FORMAT, else pretty when stderr is a
+                     terminal, json otherwise); the worker logs warnings and errors
+                     (EXOCLAW_LOG_LEVEL=info shows more)
 $TEMPORAL_ADDRESS set: that server is used instead of starting one.`;
 
 export interface LocalStackFlagValues {
@@ -42,6 +47,7 @@ export interface LocalStackFlagValues {
   workspace?: string;
   model?: string;
   'task-queue'?: string;
+  'log-format'?: string;
 }
 
 export function localStackOptions(values: LocalStackFlagValues): LocalStackOptions {
@@ -56,6 +62,7 @@ export function localStackOptions(values: LocalStackFlagValues): LocalStackOptio
     workspace: values.workspace,
     model: values.model,
     taskQueue: values['task-queue'],
+    logFormat: logFormatFromFlag(values['log-format']),
   };
 }
 

@@ -1,26 +1,35 @@
 import { join } from 'node:path';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../../src/temporal/connection.js';
-import { CODEC_TOKEN_FILE, displayPath, startLocalStack, type LocalStack } from '../local-stack/local-stack.js';
+import { CODEC_TOKEN_FILE, displayPath, startLocalStack, type LocalStack, type LocalStackOptions } from '../local-stack/local-stack.js';
 import { packageRoot } from '../../src/package-root.js';
 import { UsageError } from '../../src/cli/common-flags.js';
 import { parseFlags } from '../../src/cli/parse-flags.js';
 import { onShutdownSignals } from '../../src/cli/shutdown-signals.js';
+import { logProcessWarnings, reportingFailureAsLog } from '../../src/cli/command-logging.js';
+import { createLogger, setProcessLogger, type Logger } from '../../src/logger.js';
 import { LOCAL_STACK_FLAGS, LOCAL_STACK_FLAGS_HELP, localStackOptions } from './local-stack-flags.js';
 
 export const UP_HELP = `Usage: exoclaw-temporal up [flags]      (npm start)
 
-Brings up a local stack and keeps it running until Ctrl-C: a Temporal dev server with SQLite
-history under .exoclaw/ and the Web UI, a codec server the Web UI decodes payloads through (it
-shows prompts, model inputs and tool outputs), one worker, and the scripted LLM when no API key
-is set.
-Then, from another shell: exoclaw-temporal turn --session s1 "hi"
+Brings up a local stack and keeps it running until Ctrl-C (or SIGTERM, or the terminal closing):
+a Temporal dev server with SQLite history under .exoclaw/ and the Web UI, a codec server the Web
+UI decodes payloads through (it shows prompts, model inputs and tool outputs), one worker, and
+the scripted LLM when no API key is set. Progress and the banner go to stdout; the worker's logs
+to stderr. Then, from another shell: exoclaw-temporal turn --session s1 "hi"
 ${LOCAL_STACK_FLAGS_HELP}`;
 
 export async function upCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: LOCAL_STACK_FLAGS });
   if (positionals.length > 0) throw new UsageError(`up takes no arguments (got "${positionals.join(' ')}").`);
   const options = localStackOptions(values);
+  const format = options.logFormat ?? 'json';
+  const logger = createLogger({ level: process.env['EXOCLAW_LOG_LEVEL'] ?? 'warn', format });
+  setProcessLogger(logger);
+  logProcessWarnings(logger);
+  return reportingFailureAsLog('up', format, logger, () => runStack(options, logger));
+}
 
+async function runStack(options: LocalStackOptions, logger: Logger): Promise<number> {
   // A signal that arrives while the stack is still starting stops it as soon as it is up.
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const signal = new Promise<NodeJS.Signals>((resolveSignal) => {
@@ -30,7 +39,7 @@ export async function upCommand(argv: string[]): Promise<number> {
 
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ ...options, progress: (line) => console.log(`• ${line}`) });
+    stack = await startLocalStack({ ...options, logger, progress: (line) => console.log(`• ${line}`) });
   } catch (error) {
     removeSignalHandlers();
     throw error;
@@ -45,7 +54,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     ),
   ]);
   if (outcome.kind === 'signal') console.log(`\n${outcome.name}: stopping the local stack…`);
-  else if (outcome.kind === 'worker-failed') console.error(`The worker failed: ${(outcome.error as Error).message ?? String(outcome.error)}`);
+  else if (outcome.kind === 'worker-failed') logger.error({ err: outcome.error }, 'the worker failed; stopping the local stack');
   try {
     await stack.stop();
   } finally {

@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { localStateDir, localWorkspace } from '../../src/config/local-stack-defaults.js';
 import { loadEncryptionKeys } from '../../src/encryption/load-encryption-keys.js';
+import { chooseLogFormat, type LogFormat } from '../../src/log-format.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../scripted-llm/index.js';
 import { connectClient, ExoclawClient } from '../../src/temporal/client.js';
@@ -34,8 +35,10 @@ export interface LocalStackOptions {
   root?: string;
   /** Serve the Temporal Web UI (default true). */
   ui?: boolean;
-  /** The worker's structured logger (default: pino on stderr at EXOCLAW_LOG_LEVEL, else warn). */
+  /** The worker's structured logger (default: pino on stderr at EXOCLAW_LOG_LEVEL, else warn, in `logFormat`). */
   logger?: Logger;
+  /** Format of the default logger (default: EXOCLAW_LOG_FORMAT, else pretty on a terminal, JSON otherwise). */
+  logFormat?: LogFormat;
   /** Human-readable progress lines (default: none). */
   progress?: (line: string) => void;
   /**
@@ -92,6 +95,8 @@ export interface LocalStack {
   worker: RunningWorker;
   client: ExoclawClient;
   config: Config;
+  /** The logger the stack's worker writes to. */
+  logger: Logger;
   /** Web UI link to one workflow run (undefined without a UI). */
   workflowUrl(workflowId: string, runId?: string): string | undefined;
   /** Stops the worker, the scripted LLM and a dev server we started. Idempotent. */
@@ -105,9 +110,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const root = resolve(opts.root ?? join(packageRoot(), '.exoclaw'));
   mkdirSync(root, { recursive: true });
   const progress = opts.progress ?? (() => undefined);
-  const logger = opts.logger ?? createLogger({ level: process.env['EXOCLAW_LOG_LEVEL'] ?? 'warn' });
-  installTemporalLogging(logger);
   const env = opts.env ?? process.env;
+  const logger =
+    opts.logger ??
+    createLogger({ level: env['EXOCLAW_LOG_LEVEL'] ?? 'warn', format: opts.logFormat ?? chooseLogFormat({ env }) });
 
   const baseConfig = loadConfig({
     path: opts.configPath,
@@ -153,6 +159,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const connection: ResolvedConnection = { address: server.address, namespace };
     progress(`Starting a worker on task queue "${taskQueue}" (workspace ${displayPath(workspace)})…`);
+    installTemporalLogging(logger);
     const worker = await startWorker({
       config,
       connection,
@@ -182,6 +189,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       worker,
       client,
       config,
+      logger,
       workflowUrl: (workflowId, runId) => workflowUrl(server.uiUrl, namespace, workflowId, runId),
       stop: () => (stopping ??= stopAll()),
     };

@@ -1,24 +1,27 @@
-import { createLogger } from '../logger.js';
+import { createLogger, setProcessLogger, type Logger } from '../logger.js';
 import { startHealthServer, workerHealth } from '../temporal/health-server.js';
 import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
 import { installTemporalLogging } from '../temporal/temporal-logging.js';
 import { onShutdownSignals } from './shutdown-signals.js';
-import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
+import { LOG_FORMAT_FLAG, LOG_FORMAT_HELP, logFormatFromFlag, logProcessWarnings, reportingFailureAsLog } from './command-logging.js';
+import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
 import { parseFlags } from './parse-flags.js';
 
 export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
 
 Runs an agent worker: polls the task queue for the agent workflows (turns, sessions, subagents,
-scheduled messages) and their activities until SIGINT/SIGTERM. Workers are stateless; run as
-many as you like against the same workspace and state volumes.
-  --shutdown-grace D   on SIGTERM, how long running activities may finish before they are
+scheduled messages) and their activities until SIGINT/SIGTERM/SIGHUP, then stops gracefully.
+Workers are stateless; run as many as you like against the same workspace and state volumes.
+  --shutdown-grace D   on a stop signal, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)
   --health-port P      serve GET /livez /readyz /healthz on 0.0.0.0:P for probes
                        (default $EXOCLAW_HEALTH_PORT; off when neither is set; 0 = any free port)
+${LOG_FORMAT_HELP}
 ${CONNECTION_FLAGS_HELP}
-Logs are JSON lines (pino) on stderr; EXOCLAW_LOG_LEVEL=debug shows more.`;
+stdout: the ready line and the stop lines, as text. stderr: logs only (one JSON object per line
+in json format, ISO times, level names; EXOCLAW_LOG_LEVEL=debug shows more).`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
@@ -29,6 +32,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
       'shutdown-grace': { type: 'string' },
       identity: { type: 'string' },
       'health-port': { type: 'string' },
+      ...LOG_FORMAT_FLAG,
     },
   });
   if (positionals.length > 0) throw new UsageError(`worker takes no arguments (got "${positionals.join(' ')}").`);
@@ -36,9 +40,19 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const graceMs = durationFlag('--shutdown-grace', grace, { examples: '10s, 500ms or 1m', allowZero: true });
 
   const healthPort = parseHealthPort(values['health-port'], process.env['EXOCLAW_HEALTH_PORT']);
+  const format = logFormatFromFlag(values['log-format']);
+  const logger = createLogger({ format });
+  setProcessLogger(logger); // config warnings, too, in the chosen format
+  logProcessWarnings(logger);
+  return reportingFailureAsLog('worker', format, logger, () => runWorker(values, { grace, graceMs, healthPort, logger }));
+}
+
+async function runWorker(
+  values: ConnectionFlagValues & { identity?: string },
+  opts: { grace: string; graceMs: number; healthPort: number | undefined; logger: Logger },
+): Promise<number> {
+  const { grace, graceMs, healthPort, logger } = opts;
   const { config, connection, taskQueue } = setupFromFlags(values);
-  const logger = createLogger();
-  installTemporalLogging(logger);
 
   let worker: RunningWorker | undefined;
   // Up before the worker: a start-up probe sees "alive, not ready" while it connects and loads workflows.
@@ -49,15 +63,27 @@ export async function workerCommand(argv: string[]): Promise<number> {
 
   // Installed before start-up (bundling can take a while): a signal then ends the process at
   // once, since nothing has been polled yet; once running, it starts a graceful shutdown.
-  const removeSignalHandlers = onShutdownSignals((signal) => {
-    if (!worker) {
-      console.log(`${signal} received before the worker started: exiting.`);
-      process.exit(0);
-    }
-    console.log(`${signal} received: stopping; running activities get up to ${grace}, then are handed back to Temporal.`);
-    worker.stop().catch(() => undefined); // the outcome is reported through worker.done below
-  });
+  // stdout gets a line for the person who sent it; stderr the same event as a log record.
+  const removeSignalHandlers = onShutdownSignals(
+    (signal) => {
+      if (!worker) {
+        logger.info({ signal }, 'signal received before the worker started: exiting');
+        console.log(`${signal} received before the worker started: exiting.`);
+        process.exit(0);
+      }
+      logger.info({ signal, shutdownGrace: grace }, 'worker stopping');
+      console.log(`${signal} received: stopping; running activities get up to ${grace}, then are handed back to Temporal.`);
+      worker.stop().catch(() => undefined); // the outcome is reported through worker.done below
+    },
+    {
+      onForce: (signal) => {
+        logger.warn({ signal }, `${signal} again: exiting without waiting for running activities`);
+        process.exit(1);
+      },
+    },
+  );
 
+  installTemporalLogging(logger);
   try {
     worker = await startWorker({
       config,
@@ -72,7 +98,21 @@ export async function workerCommand(argv: string[]): Promise<number> {
     await health?.close();
     throw error;
   }
-  logger.info({ workflows: worker.workflows, identity: worker.identity, encryption: worker.encryption }, 'worker started');
+  logger.info(
+    {
+      taskQueue: worker.taskQueue,
+      namespace: worker.namespace,
+      address: worker.address,
+      workspace: worker.workspace,
+      stateDir: worker.stateDir,
+      model: worker.model,
+      workflows: worker.workflows,
+      identity: worker.identity,
+      encryption: worker.encryption,
+      healthUrl: health?.url,
+    },
+    'worker started',
+  );
 
   console.log(
     `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
@@ -85,6 +125,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     removeSignalHandlers();
     await health?.close();
   }
+  logger.info('worker stopped');
   console.log('Worker stopped.');
   return 0;
 }

@@ -91,3 +91,14 @@ export async function stopCli(proc: CliProcess, signal: NodeJS.Signals, timeoutM
   clearTimeout(timer);
   return { ...result, ms: Date.now() - started };
 }
+
+/**
+ * What a failed worker or `up` said: off a terminal they log JSON, so the message is the `msg`
+ * of the last record (a `fatal` one) rather than text with its quotes escaped.
+ */
+export function failureMessage(stderr: string): string {
+  const last = stderr.trim().split('\n').at(-1) ?? '';
+  const record = JSON.parse(last) as { level?: unknown; msg?: unknown };
+  if (record.level !== 'fatal' || typeof record.msg !== 'string') throw new Error(`the last stderr line is not a fatal record: ${last}`);
+  return record.msg;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { getTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
-import { cliEnv, runCli, spawnCli, stopCli } from './cli-process.js';
+import { cliEnv, failureMessage, runCli, spawnCli, stopCli } from './cli-process.js';
 
 const key = randomBytes(32).toString('base64');
 const KEYS = `ops-2026:${key}`;
@@ -65,8 +65,8 @@ describe('encryption keys on the command line', () => {
       cliEnv(home, { EXOCLAW_SCRIPTED_LLM_URL: llm.url, EXOCLAW_ENCRYPTION_KEYS: `${KEYS},old:${short}`, EXOCLAW_ENCRYPTION_ACTIVE_KEY: 'ops-2026' }),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Invalid encryption keys');
-    expect(result.stderr).toContain('EXOCLAW_ENCRYPTION_KEYS: key id "old" is 16 bytes; AES-256 needs 32 random bytes');
+    expect(failureMessage(result.stderr)).toContain('Invalid encryption keys');
+    expect(failureMessage(result.stderr)).toContain('EXOCLAW_ENCRYPTION_KEYS: key id "old" is 16 bytes; AES-256 needs 32 random bytes');
     expect(result.stderr).not.toContain(short.slice(0, 8));
     expect(result.stderr).not.toContain(key.slice(0, 12));
     expect(result.stderr).not.toMatch(/^\s+at /m);

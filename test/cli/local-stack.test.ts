@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GREETING_FILE, runTurnBasedExample } from '../../examples/turn-based.js';
 import { createLogger } from '../../src/logger.js';
 import { CODEC_TOKEN_FILE, startLocalStack, workflowUrl } from '../../dev/local-stack/local-stack.js';
-import { cliEnv, runCli, spawnCli, stopCli } from './cli-process.js';
+import { runUntilHangUp } from '../support/terminal.js';
+import { cliEnv, ROOT, runCli, spawnCli, stopCli } from './cli-process.js';
 
 let root: string;
 beforeAll(async () => {
@@ -114,6 +115,19 @@ describe('exoclaw-temporal demo and up (real processes)', () => {
     // The dev server is gone with it.
     const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
     expect(await acceptsConnections(host, port)).toBe(false);
+  }, 180_000);
+
+  it('up stops as gracefully when its terminal is closed (SIGHUP, then EIO on every write): exit 0, the dev server gone', async () => {
+    const run = await runUntilHangUp([process.execPath, join(ROOT, 'bin', 'exoclaw-temporal.js'), 'up', '--root', join(root, 'up-hup'), '--port', '0', '--headless'], {
+      until: /Ctrl-C to stop\./,
+      timeoutMs: 120_000,
+      env: cliEnv(root),
+      cwd: ROOT,
+    });
+    expect(run.matched, run.output).toBe(true);
+    expect({ exitCode: run.exitCode, signal: run.signal }, run.output).toEqual({ exitCode: 0, signal: null });
+    const address = /Temporal\s+(\S+):(\d+)/.exec(run.output)!;
+    expect(await acceptsConnections(address[1]!, Number(address[2]))).toBe(false);
   }, 180_000);
 });
 

@@ -9,7 +9,7 @@ import { ExoclawClient } from '../../src/temporal/client.js';
 import { findFreePort } from '../../dev/local-stack/dev-server.js';
 import { getTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitUntil } from '../support/wait.js';
-import { cliEnv, runCli, spawnCli, stopCli, type CliProcess } from './cli-process.js';
+import { cliEnv, failureMessage, runCli, spawnCli, stopCli, type CliProcess } from './cli-process.js';
 
 const CANARY_KEY = 'sk-ant-canary-cli-0123456789abcdef';
 
@@ -140,6 +140,8 @@ describe('exoclaw-temporal worker', () => {
     expect(result.stderr).toContain('npm start');
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(result.stdout).not.toContain('Worker ready');
+    // Off a terminal the worker logs JSON, so its last words are a JSON record too.
+    expect(failureMessage(result.stderr)).toContain(`Cannot reach Temporal at 127.0.0.1:${port}`);
   }, 60_000);
 
   it('reports a missing namespace plainly (exit 1)', async () => {
@@ -148,7 +150,7 @@ describe('exoclaw-temporal worker', () => {
       cliEnv(home, { EXOCLAW_SCRIPTED_LLM_URL: llm.url }),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('has no namespace "no-such-namespace"');
+    expect(failureMessage(result.stderr)).toContain('has no namespace "no-such-namespace"');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 

@@ -84,7 +84,7 @@ describe('memory consolidation against the scripted LLM', () => {
     server.injectFault({ status: 500 });
     await recordConversation(conversation);
     expect(await conversation.pendingConsolidation('tg/1')).toMatchObject({ status: 'failed', lastConsolidated: 0 });
-    expect(lines().some((l) => l.level === 40 && String(l.msg).includes('Memory consolidation failed'))).toBe(true);
+    expect(lines().some((l) => l.level === 'warn' && String(l.msg).includes('Memory consolidation failed'))).toBe(true);
     expect(await conversation.messages('tg/1')).toHaveLength(6);
 
     expect(await conversation.consolidate('tg/1')).toMatchObject({ status: 'consolidated', lastConsolidated: 4 });

@@ -214,7 +214,7 @@ describe('AgentLoop', () => {
     expect(error).toMatch(/^Sorry, something went wrong while handling your message \(Incorrect API key provided/);
     expect(error).toContain('Please try again');
     expect(error).not.toContain('sk-abcdefghijklmnop');
-    expect(log.lines().some((l) => l.msg === 'turn failed' && l.level === 50)).toBe(true);
+    expect(log.lines().some((l) => l.msg === 'turn failed' && l.level === 'error')).toBe(true);
 
     await send(inbound('c1', 'hi again'));
     expect((await next()).content).toBe('back to normal');

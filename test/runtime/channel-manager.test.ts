@@ -52,8 +52,8 @@ describe('ChannelManager', () => {
     expect(slack.sent).toEqual([{ channel: 'slack', chatId: 'C1', content: 'to slack' }]);
     expect(telegram.sent).toEqual([{ channel: 'telegram', chatId: '42', content: 'to telegram' }]);
     const lines = log.lines();
-    expect(lines.some((l) => l.channel === 'nowhere' && l.level === 40 && String(l.msg).includes('unknown channel'))).toBe(true);
-    expect(lines.some((l) => l.channel === 'broken' && l.level === 50)).toBe(true);
+    expect(lines.some((l) => l.channel === 'nowhere' && l.level === 'warn' && String(l.msg).includes('unknown channel'))).toBe(true);
+    expect(lines.some((l) => l.channel === 'broken' && l.level === 'error')).toBe(true);
 
     await within(manager.stop(), 'stop()');
     expect([telegram.stopped, slack.stopped, broken.stopped]).toEqual([true, true, true]);

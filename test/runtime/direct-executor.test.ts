@@ -41,7 +41,7 @@ describe('DirectExecutor', () => {
       message: 'hi',
       opts: { channel: 'cli', chatId: 'direct', media: ['a.png'], pluginContext: ['# Memory\nlikes tea', '# Extra'] },
     });
-    expect(log.lines().some((l) => l.tool === 'broken' && l.level === 40)).toBe(true);
+    expect(log.lines().some((l) => l.tool === 'broken' && l.level === 'warn')).toBe(true);
   });
 
   it('chats with the tool definitions (minus excluded ones) and returns the assistant message', async () => {
