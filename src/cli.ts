@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from './cli/common-flags.js';
 import { COMMANDS, HELP } from './cli/commands.js';
 import { scrubSecrets } from './logger.js';
+import { flushTracing } from './telemetry/tracing.js';
 
 /** The `exoclaw-temporal` command line. */
 export async function main(argv: string[]): Promise<number> {
@@ -31,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`exoclaw-temporal ${name}: ${scrubSecrets(rootMessage(error))}`);
     return 1;
+  } finally {
+    await flushTracing(); // a client's spans (OTEL_EXPORTER_OTLP_ENDPOINT set) leave before the process does
   }
 }
 

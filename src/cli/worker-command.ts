@@ -2,6 +2,8 @@ import { createLogger } from '../logger.js';
 import { startHealthServer, workerHealth } from '../temporal/health-server.js';
 import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
 import { installTemporalLogging } from '../temporal/temporal-logging.js';
+import { loopbackCoreMetrics } from '../telemetry/core-metrics.js';
+import { workerMetricsSource } from '../telemetry/metrics-endpoint.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
@@ -15,10 +17,12 @@ many as you like against the same workspace and state volumes.
   --shutdown-grace D   on SIGTERM, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)
-  --health-port P      serve GET /livez /readyz /healthz on 0.0.0.0:P for probes
-                       (default $EXOCLAW_HEALTH_PORT; off when neither is set; 0 = any free port)
+  --health-port P      serve GET /livez /readyz /healthz on 0.0.0.0:P for probes, and /metrics
+                       for Prometheus (default $EXOCLAW_HEALTH_PORT; off when neither is set;
+                       0 = any free port)
 ${CONNECTION_FLAGS_HELP}
-Logs are JSON lines (pino) on stderr; EXOCLAW_LOG_LEVEL=debug shows more.`;
+Logs are JSON lines (pino) on stderr; EXOCLAW_LOG_LEVEL=debug shows more. Traces go by OTLP/HTTP
+to OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/worker-and-cli.md, "Traces and metrics").`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
@@ -38,14 +42,20 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const healthPort = parseHealthPort(values['health-port'], process.env['EXOCLAW_HEALTH_PORT']);
   const { config, connection, taskQueue } = setupFromFlags(values);
   const logger = createLogger();
-  installTemporalLogging(logger);
+  // With a health port, Temporal's own worker metrics are exported on loopback and served in /metrics.
+  const coreMetrics = healthPort === undefined ? undefined : await loopbackCoreMetrics();
+  const coreMetricsUrl = installTemporalLogging(logger, coreMetrics?.telemetry) ? coreMetrics?.url : undefined;
 
   let worker: RunningWorker | undefined;
   // Up before the worker: a start-up probe sees "alive, not ready" while it connects and loads workflows.
   const health =
     healthPort === undefined
       ? undefined
-      : await startHealthServer({ port: healthPort, ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }) });
+      : await startHealthServer({
+          port: healthPort,
+          ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }),
+          metrics: workerMetricsSource({ coreMetricsUrl }),
+        });
 
   // Installed before start-up (bundling can take a while): a signal then ends the process at
   // once, since nothing has been polled yet; once running, it starts a graceful shutdown.
@@ -77,7 +87,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   console.log(
     `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
       `workspace ${worker.workspace}, state ${worker.stateDir}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
-      `${health ? `, health checks on ${health.url}` : ''}. Ctrl-C to stop.`,
+      `${health ? `, health checks on ${health.url} (Prometheus: ${health.url}/metrics)` : ''}. Ctrl-C to stop.`,
   );
   try {
     await worker.done;

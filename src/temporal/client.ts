@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TurnWorkflowInput, TurnWorkflowResult } from '../contract/index.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { tracingFromEnv, type Tracing } from '../telemetry/tracing.js';
 import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
 import { exoclawDataConverter } from './data-converter.js';
 
@@ -17,10 +18,16 @@ export interface ConnectClientOptions {
   stateDir?: string;
   /** The workers' payload encryption keys (loadEncryptionKeys); required when the workers encrypt. */
   encryption?: EncryptionKeyRing;
+  /** Where spans go; default: OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else no tracing (null: none). */
+  tracing?: Tracing | null;
 }
 
-/** Opens a client connection (TLS and API key included when configured) with the workers' data converter. */
+/**
+ * Opens a client connection (TLS and API key included when configured) with the workers' data
+ * converter; with tracing on, a workflow it starts continues the caller's trace.
+ */
 export async function connectClient(target: ResolvedConnection, opts: ConnectClientOptions = {}): Promise<Client> {
+  const tracing = opts.tracing === undefined ? await tracingFromEnv() : (opts.tracing ?? undefined);
   const connection = await Connection.connect({
     address: target.address,
     tls: target.tls as ConnectionOptions['tls'],
@@ -28,7 +35,7 @@ export async function connectClient(target: ResolvedConnection, opts: ConnectCli
     metadata: target.metadata,
   });
   const dataConverter = exoclawDataConverter({ stateDir: opts.stateDir, encryption: opts.encryption });
-  return new Client({ connection, namespace: target.namespace, dataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter, interceptors: tracing ? { workflow: [tracing.clientInterceptor()] } : undefined });
 }
 
 /** Typed helpers for TypeScript users who start turns from their own services. */
