@@ -1,23 +1,21 @@
 // How traces and metrics are wired into Temporal workers and workflow bundles (clients: tracing.ts).
 //
-// The OpenTelemetry workflow interceptors are part of EVERY agent workflow bundle, whether or
-// not this worker exports traces: they run inside the deterministic workflow code, so a worker
-// with tracing and one without must run the same code for one history to replay on both. With
-// tracing off their spans go to a sink that drops them (a few object allocations per workflow
-// activation); the activity and client interceptors, which may differ per process, are only
-// added when tracing is on.
-import { createRequire } from 'node:module';
+// Every agent workflow bundle includes workflows/trace-interceptors.ts, the OpenTelemetry
+// workflow interceptors switched on per workflow by its start headers (a traced client's start),
+// never by the worker's environment: workflow code must be the same on every worker for one
+// history to replay on all of them. Workers always register the sinks those workflows call (a
+// traced workflow's spans are dropped on a worker without tracing); the activity interceptors,
+// which may differ per process, trace only when this worker traces.
 import type { ActivityInterceptorsFactory, InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { ExoclawSinks } from '../contract/index.js';
+import { moduleBeside } from '../package-root.js';
 import { ActivityMetricsInterceptor } from './activity-metrics-interceptor.js';
 import { agentMetrics, type AgentMetrics } from './agent-metrics.js';
 import type { Tracing, WorkflowSpanSinks } from './tracing.js';
 
-const require = createRequire(import.meta.url);
-
-/** The workflow interceptor modules every agent workflow bundle includes (the OTel workflow spans). */
+/** The workflow interceptor modules every agent workflow bundle includes. */
 export function workflowInterceptorModules(): string[] {
-  return [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+  return [moduleBeside(import.meta.url, '../../workflows/trace-interceptors.js')];
 }
 
 /** Options for bundleWorkflowCode: spread into every bundle of agent workflows (production, tests, bench). */

@@ -3,10 +3,14 @@
 // shared dev server, the real client (connectClient), the scripted model over HTTP, and an
 // in-memory span exporter in this process.
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.js';
+import { replayTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
 import { createAgentWorker, type AgentWorker } from '../../src/temporal/agent-worker.js';
 import { connectClient, ExoclawClient } from '../../src/temporal/client.js';
+import { SessionClient } from '../../src/temporal/session-client.js';
 import { startDurableStack, type DurableStack } from '../durable/durable-stack.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -20,16 +24,15 @@ let running: Promise<void>;
 beforeAll(async () => {
   tracing = await startTracing({ spanProcessor: new SimpleSpanProcessor(exporter) });
   stack = await startDurableStack();
-  const connection = { address: inject('temporalAddress'), namespace: inject('temporalNamespace') };
   agent = await createAgentWorker({
-    connection,
+    connection: connection(),
     taskQueue: stack.taskQueue,
     deps: stack.deps,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     shutdownGraceTime: '2s',
   });
   running = agent.worker.run();
-  exoclaw = new ExoclawClient(await connectClient(connection), stack.taskQueue);
+  exoclaw = new ExoclawClient(await connectClient(connection()), stack.taskQueue);
 }, 60_000);
 
 afterAll(async () => {
@@ -43,6 +46,8 @@ afterAll(async () => {
   await tracing?.shutdown();
 });
 
+type History = temporal.api.history.v1.IHistory;
+const connection = () => ({ address: inject('temporalAddress'), namespace: inject('temporalNamespace') });
 const byName = (spans: ReadableSpan[], name: string): ReadableSpan[] => spans.filter((s) => s.name === name);
 const one = (spans: ReadableSpan[], name: string): ReadableSpan => {
   const found = byName(spans, name);
@@ -103,5 +108,63 @@ describe('traces', () => {
     // Spans carry names, ids and counts: never the conversation.
     const everything = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
     expect(everything).not.toContain(secret);
+
+    // The trace context travels to the activities in the history's headers.
+    const history = await exoclaw.client.workflow.getHandle(outcome.workflowId).fetchHistory();
+    expect(traceHeaders(history)).toBe(5);
+    // A traced history replays against the same bundle (the OTel interceptors are deterministic).
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, ...replayTelemetryOptions() }, history, outcome.workflowId);
+  }, 90_000);
+
+  it('a workflow started without a trace context runs without workflow spans and keeps no trace header in history', async () => {
+    exporter.reset();
+    const untraced = new ExoclawClient(await connectClient(connection(), { tracing: null }), stack.taskQueue);
+    try {
+      const outcome = await untraced.runTurn({ sessionId: 'untraced', message: 'hello' });
+      expect(traceHeaders(await untraced.client.workflow.getHandle(outcome.workflowId).fetchHistory())).toBe(0);
+      // This worker traces: its activities still make spans, each the root of a trace of its own.
+      const spans = await waitUntil('the activity spans of the untraced turn', () => {
+        const finished = exporter.getFinishedSpans();
+        return finished.filter((s) => s.name === 'RunActivity:recordTurn').length === 1 && finished;
+      });
+      expect(spans.filter((s) => /Workflow/.test(s.name)).map((s) => s.name)).toEqual([]);
+      const runs = spans.filter((s) => s.name.startsWith('RunActivity:'));
+      expect(runs.map((s) => s.name).sort()).toEqual(['RunActivity:buildPrompt', 'RunActivity:llmChat', 'RunActivity:recordTurn']);
+      for (const run of runs) expect(run.parentSpanId).toBeUndefined();
+      const chat = one(spans, 'chat scripted-llm');
+      expect(chat.parentSpanId).toBe(one(spans, 'RunActivity:llmChat').spanContext().spanId);
+    } finally {
+      await untraced.close();
+    }
   }, 90_000);
 });
+
+describe('session traces', () => {
+  it('the first message of a session is one trace: the client update-with-start, the session workflow, its turn and the provider call', async () => {
+    exporter.reset();
+    const sessions = new SessionClient(exoclaw.client, stack.taskQueue);
+    try {
+      const reply = await sessions.send('traced-session', 'hello session');
+      expect(reply.status).toBe('completed');
+      const spans = await waitUntil('the session turn spans', () => {
+        const finished = exporter.getFinishedSpans();
+        return finished.some((s) => s.name === 'RunActivity:recordTurn') && finished.some((s) => s.name === 'HandleUpdate:chat') && finished;
+      });
+      const start = spans.find((s) => s.name.startsWith('UpdateWithStartWorkflow:'));
+      expect(start, spans.map((s) => s.name).join(', ')).toBeDefined();
+      const traceId = start!.spanContext().traceId;
+      // RunWorkflow:AgentSessionWorkflow ends when the session's run does; its children are here.
+      for (const name of ['HandleUpdate:chat', 'StartActivity:llmChat', 'RunActivity:buildPrompt', 'RunActivity:llmChat', 'chat scripted-llm', 'RunActivity:recordTurn']) {
+        const span = spans.find((s) => s.name === name);
+        expect(span?.spanContext().traceId, name).toBe(traceId);
+      }
+    } finally {
+      await sessions.handle('traced-session').terminate('test over').catch(() => undefined);
+    }
+  }, 90_000);
+});
+
+/** How many scheduled activities of a history carry the OTel trace header. */
+function traceHeaders(history: History): number {
+  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.header?.fields?.['_tracer-data']).length;
+}
