@@ -41,7 +41,8 @@ export default defineConfig(
         'error',
         {
           layer: 'Workflow code',
-          packages: ['@temporalio/workflow', 'zod'],
+          // The OpenTelemetry workflow interceptors (workflows/trace-interceptors.ts) run in the sandbox by design.
+          packages: ['@temporalio/workflow', '@temporalio/interceptors-opentelemetry', 'zod'],
           dirs: ['workflows', 'dev/workflows', 'src/core', 'src/contract'],
           typeOnlyDirs: ['activities'],
         },

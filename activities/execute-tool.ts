@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ERROR_HINT, oneLine, toolError, toolResultMessage, type ToolResult, type ToolStep, type ToolStepResult } from '../src/core/index.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
+import { instrumentToolRun } from '../src/telemetry/instrument.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
@@ -34,19 +35,21 @@ export function executeToolActivity(deps: ActivityDeps) {
       beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
       outcome = req.excludeTools?.includes(call.name)
         ? toolError(`Error: Tool '${call.name}' is not available here.${ERROR_HINT}`)
-        : await deps.tools.execute(call, {
-            sessionId: req.sessionId,
-            channel: req.channel,
-            chatId: req.chatId,
-            messageId: req.messageId,
-            turnId,
-            toolCallId: call.id,
-            signal: ctx.cancellationSignal,
-            onProgress: (detail) => {
-              progress = detail;
-            },
-            previousAttemptInterrupted: previous?.status === 'started',
-          });
+        : await instrumentToolRun({ name: call.name, callId: call.id, known: deps.tools.has(call.name) }, () =>
+            deps.tools.execute(call, {
+              sessionId: req.sessionId,
+              channel: req.channel,
+              chatId: req.chatId,
+              messageId: req.messageId,
+              turnId,
+              toolCallId: call.id,
+              signal: ctx.cancellationSignal,
+              onProgress: (detail) => {
+                progress = detail;
+              },
+              previousAttemptInterrupted: previous?.status === 'started',
+            }),
+          );
     } finally {
       beat?.stop();
       lease.stop();

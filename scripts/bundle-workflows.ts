@@ -4,12 +4,14 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { agentBundleOptions } from '../src/telemetry/worker-telemetry.js';
 import { prebuiltBundlePath, workflowsEntry } from '../src/temporal/workflow-bundle.js';
 
 const target = process.argv[2] ?? prebuiltBundlePath();
 const started = Date.now();
 const { code } = await bundleWorkflowCode({
   workflowsPath: workflowsEntry(),
+  ...agentBundleOptions(), // the OpenTelemetry workflow interceptors
   logger: new DefaultLogger('WARN'), // webpack's INFO output is a wall of text
 });
 mkdirSync(dirname(target), { recursive: true });

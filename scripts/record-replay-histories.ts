@@ -13,6 +13,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../dev/scripted-llm/index.js';
+import { agentBundleOptions, replayTelemetryOptions } from '../src/telemetry/worker-telemetry.js';
 import { createAgentWorker } from '../src/temporal/agent-worker.js';
 import { connectClient, ExoclawClient } from '../src/temporal/client.js';
 import { startDevServer, waitForNamespace } from '../dev/local-stack/dev-server.js';
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     });
     const { deps, close } = await createWorkerDeps(config, { logger: createLogger({ level: 'error' }) });
     deps.heartbeatIntervalMs = 200;
-    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsEntry(), logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsEntry(), ...agentBundleOptions(), logger: new DefaultLogger('WARN') });
     const connection = { address, namespace: 'default' };
     const agent = await createAgentWorker({
       connection,
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
     }
     // Self-check: what was written replays against the code that wrote it.
     const replays = Worker.runReplayHistories(
-      { workflowBundle: { code } },
+      { workflowBundle: { code }, ...replayTelemetryOptions() },
       written.map(({ name, json }) => ({ workflowId: name, history: historyFromJson(json) })),
     );
     for await (const result of replays) {

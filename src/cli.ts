@@ -5,6 +5,7 @@ import { UsageError } from './cli/common-flags.js';
 import { COMMANDS, HELP } from './cli/commands.js';
 import { rootMessage } from './cli/root-message.js';
 import { scrubSecrets } from './logger.js';
+import { flushTracing } from './telemetry/tracing.js';
 
 export { rootMessage };
 
@@ -34,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`exoclaw-temporal ${name}: ${scrubSecrets(rootMessage(error))}`);
     return 1;
+  } finally {
+    await flushTracing(); // a client's spans (OTEL_EXPORTER_OTLP_ENDPOINT set) leave before the process does
   }
 }
 

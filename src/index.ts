@@ -16,6 +16,12 @@ export { SessionClient, type SendOptions, type SessionSettings } from './tempora
 export { resolveConnection, DEFAULT_TASK_QUEUE, type ResolvedConnection } from './temporal/connection.js';
 export { createActivities, type ActivityDeps } from '../activities/index.js';
 
+// Traces and metrics (docs/worker-and-cli.md, "Traces and metrics").
+export { startTracing, tracingFromEnv, flushTracing, type Tracing } from './telemetry/tracing.js';
+export { agentBundleOptions, workerTelemetryOptions, replayTelemetryOptions } from './telemetry/worker-telemetry.js';
+export { agentMetrics, AGENT_METRICS } from './telemetry/agent-metrics.js';
+export { workerMetricsSource } from './telemetry/metrics-endpoint.js';
+
 // In-process: the same loop without Temporal.
 export { AgentLoop, DirectExecutor, MessageBus, processDirect, type AgentLoopOptions } from './runtime/index.js';
 

@@ -7,6 +7,7 @@ import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { devWorkflowsEntry } from '../dev/dev-workflows.js';
 import { connectOrStart } from '../dev/local-stack/dev-server.js';
+import { agentBundleOptions } from '../src/telemetry/worker-telemetry.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const { code } = await bundleWorkflowCode({
       workflowsPath: devWorkflowsEntry(),
+      ...agentBundleOptions(), // the OpenTelemetry workflow interceptors, as in production
       logger: new DefaultLogger('WARN'), // webpack's INFO output is a wall of text
     });
     const bundlePath = join(bundleDir, 'workflow-bundle.js');

@@ -1,4 +1,4 @@
-import { CancellationScope, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   TURN_WORKFLOW_TYPE,
   turnStatusQuery,
@@ -10,6 +10,7 @@ import {
 import { modelSettingsOf, runTurn } from '../src/core/index.js';
 import { ActivityExecutor, proxyAgentActivities } from './activity-executor.js';
 import { parseWorkflowInput } from './parse-workflow-input.js';
+import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceCause } from './surface-failure.js';
 
 /**
@@ -43,6 +44,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
       { onProgress: (progress) => void (status = progress) },
     );
     status = { phase: 'done' };
+    reportTurnEnd(result.stopReason);
     return {
       finalContent: result.finalContent,
       toolsUsed: result.toolsUsed,
@@ -54,6 +56,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
       turnId,
     };
   } catch (error) {
+    reportTurnEnd(isCancellation(error) ? 'cancelled' : 'failed');
     await CancellationScope.nonCancellable(() =>
       activities.releaseSession({ sessionId: input.sessionId, turnId }),
     );

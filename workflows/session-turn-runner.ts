@@ -24,6 +24,7 @@ import { SessionExecutor } from './session-executor.js';
 import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
 import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
+import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
 
 // /new consolidates memory with a model call before clearing; it waits (retrying) while a turn holds the session.
@@ -113,6 +114,7 @@ export class SessionTurnRunner {
     try {
       const result = await scope.run(() => this.runTurnFor(message, turnId, scope, current));
       this.turnCount += 1;
+      reportTurnEnd(result.stopReason);
       reply = {
         ...base,
         status: 'completed',
@@ -125,6 +127,7 @@ export class SessionTurnRunner {
     } catch (error) {
       // Only Temporal failures (activities, cancellation) end a turn here; a bug fails the task.
       if (!(error instanceof TemporalFailure) && !isCancellation(error)) throw error;
+      reportTurnEnd(isCancellation(error) ? 'cancelled' : 'failed');
       await CancellationScope.nonCancellable(() => this.ctx.activities.releaseSession({ sessionId: this.ctx.sessionId, turnId }));
       reply = isCancellation(error)
         ? { ...base, status: 'stopped', content: 'Stopped.', toolsUsed: [] }

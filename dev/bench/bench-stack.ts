@@ -11,6 +11,7 @@ import type { LLMProvider } from '../../src/core/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer } from '../scripted-llm/index.js';
+import { agentBundleOptions, workerTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
 import { createAgentWorker, type AgentWorker } from '../../src/temporal/agent-worker.js';
 import { ExoclawClient } from '../../src/temporal/client.js';
 import { connectOrStart } from '../local-stack/dev-server.js';
@@ -150,6 +151,7 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
         taskQueue: floorQueue,
         activities: createBenchActivities(),
         workflowBundle,
+        ...workerTelemetryOptions(undefined),
         shutdownGraceTime: '2s',
       });
       return worker.runUntil(() => fn(floorQueue));
@@ -168,6 +170,6 @@ async function loadBundle(
     return { codePath: bundlePath };
   }
   progress('bundling workflows/index.ts (once)');
-  const { code } = await bundleWorkflowCode({ workflowsPath: devWorkflowsEntry(), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: devWorkflowsEntry(), ...agentBundleOptions(), logger: new DefaultLogger('WARN') });
   return { code };
 }

@@ -11,6 +11,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TurnWorkflowInput } from '../../src/contract/index.js';
 import { startScriptedLlmServer, type ScriptedLlmServer, type ScriptedLlmServerOptions } from '../scripted-llm/index.js';
 import { SCRIPTED_LLM_URL_ENV } from '../../src/providers/provider-table.js';
+import { agentBundleOptions } from '../../src/telemetry/worker-telemetry.js';
 import { connectClient } from '../../src/temporal/client.js';
 import { connectOrStart, startDevServer, type DevServer, type DevServerOptions } from '../local-stack/dev-server.js';
 import { prebuiltBundlePath, workflowsEntry } from '../../src/temporal/workflow-bundle.js';
@@ -154,7 +155,7 @@ async function workflowBundle(given: string | undefined, tempDir: string, progre
   const prebuilt = prebuiltBundlePath();
   if (existsSync(prebuilt)) return prebuilt;
   progress('Bundling the workflow code once for both workers (`npm run build:workflows` makes this instant)…');
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsEntry(), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsEntry(), ...agentBundleOptions(), logger: new DefaultLogger('WARN') });
   const path = join(tempDir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return path;

@@ -2,6 +2,8 @@ import { createLogger, setProcessLogger, type Logger } from '../logger.js';
 import { startHealthServer, workerHealth } from '../temporal/health-server.js';
 import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
 import { installTemporalLogging } from '../temporal/temporal-logging.js';
+import { loopbackCoreMetrics } from '../telemetry/core-metrics.js';
+import { workerMetricsSource } from '../telemetry/metrics-endpoint.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 import { LOG_FORMAT_FLAG, LOG_FORMAT_HELP, logFormatFromFlag, logProcessWarnings, reportingFailureAsLog } from './command-logging.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, type ConnectionFlagValues } from './common-flags.js';
@@ -16,12 +18,14 @@ Workers are stateless; run as many as you like against the same workspace and st
   --shutdown-grace D   on a stop signal, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)
-  --health-port P      serve GET /livez /readyz /healthz on 0.0.0.0:P for probes
-                       (default $EXOCLAW_HEALTH_PORT; off when neither is set; 0 = any free port)
+  --health-port P      serve GET /livez /readyz /healthz on 0.0.0.0:P for probes, and /metrics
+                       for Prometheus (default $EXOCLAW_HEALTH_PORT; off when neither is set;
+                       0 = any free port)
 ${LOG_FORMAT_HELP}
 ${CONNECTION_FLAGS_HELP}
 stdout: the ready line and the stop lines, as text. stderr: logs only (one JSON object per line
-in json format, ISO times, level names; EXOCLAW_LOG_LEVEL=debug shows more).`;
+in json format, ISO times, level names; EXOCLAW_LOG_LEVEL=debug shows more). Traces go by
+OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT when it is set (docs/worker-and-cli.md, "Traces and metrics").`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
@@ -53,13 +57,20 @@ async function runWorker(
 ): Promise<number> {
   const { grace, graceMs, healthPort, logger } = opts;
   const { config, connection, taskQueue } = setupFromFlags(values);
+  // With a health port, Temporal's own worker metrics are exported on loopback and served in /metrics.
+  const coreMetrics = healthPort === undefined ? undefined : await loopbackCoreMetrics();
+  const coreMetricsUrl = installTemporalLogging(logger, coreMetrics?.telemetry) ? coreMetrics?.url : undefined;
 
   let worker: RunningWorker | undefined;
   // Up before the worker: a start-up probe sees "alive, not ready" while it connects and loads workflows.
   const health =
     healthPort === undefined
       ? undefined
-      : await startHealthServer({ port: healthPort, ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }) });
+      : await startHealthServer({
+          port: healthPort,
+          ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }),
+          metrics: workerMetricsSource({ coreMetricsUrl }),
+        });
 
   // Installed before start-up (bundling can take a while): a signal then ends the process at
   // once, since nothing has been polled yet; once running, it starts a graceful shutdown.
@@ -83,7 +94,6 @@ async function runWorker(
     },
   );
 
-  installTemporalLogging(logger);
   try {
     worker = await startWorker({
       config,
@@ -117,7 +127,7 @@ async function runWorker(
   console.log(
     `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
       `workspace ${worker.workspace}, state ${worker.stateDir}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
-      `${health ? `, health checks on ${health.url}` : ''}. Ctrl-C to stop.`,
+      `${health ? `, health checks on ${health.url} (Prometheus: ${health.url}/metrics)` : ''}. Ctrl-C to stop.`,
   );
   try {
     await worker.done;

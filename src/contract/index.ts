@@ -10,6 +10,7 @@ export * from './json-schema.js';
 export * from './session-api.js';
 export * from './session-input.js';
 export * from './session-tools.js';
+export * from './telemetry-sinks.js';
 export * from './turn-api.js';
 export * from './turn-input.js';
 export * from './workflow-types.js';

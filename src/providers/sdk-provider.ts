@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { LLMError } from '../core/errors.js';
 import type { ChatRequest, LLMProvider, LLMResponse } from '../core/llm-provider.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
+import { instrumentModelCall } from '../telemetry/instrument.js';
 import { cancellationError, classifyError, isUserAbort, type ErrorContext } from './classify-error.js';
 import { logResponse } from './log-response.js';
 import type { SdkProviderOptions } from './provider-options.js';
@@ -66,6 +67,19 @@ export abstract class SdkProvider<Params> implements LLMProvider {
     const signal = request.signal as AbortSignal | undefined;
     const { messages, ...extra } = this.describeRequest(params, request);
     this.log.debug({ model, messages, tools: request.tools.length, stream, ...extra }, 'llm request');
+    // A span (child of the llmChat activity's) and the model metrics around the SDK's HTTP call.
+    const telemetry = { provider: this.name, model, baseURL: this.baseURL };
+    const outcome = (error: unknown): string => (error instanceof LLMError ? error.kind : 'cancelled');
+    return instrumentModelCall(telemetry, () => this.callAndClassify(request, params, model, stream, signal), outcome);
+  }
+
+  private async callAndClassify(
+    request: ChatRequest,
+    params: Params,
+    model: string,
+    stream: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<LLMResponse> {
     try {
       const response = stream
         ? await this.streamChat(params, request.onDelta ?? (() => {}), signal)

@@ -4,6 +4,8 @@ import { NativeConnection, Worker, type NativeConnectionOptions } from '@tempora
 import type { ActivityDeps } from '../../activities/index.js';
 import { createActivities } from '../../activities/index.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { tracingFromEnv, type Tracing } from '../telemetry/tracing.js';
+import { workerTelemetryOptions } from '../telemetry/worker-telemetry.js';
 import type { ResolvedConnection } from './connection.js';
 import { exoclawDataConverter } from './data-converter.js';
 import { workflowSource } from './workflow-bundle.js';
@@ -23,6 +25,8 @@ export interface AgentWorkerOptions {
   encryption?: EncryptionKeyRing;
   /** Default: exoclawDataConverter({ stateDir, encryption }); clients of these workflows need the same one. */
   dataConverter?: DataConverter;
+  /** Where spans go; default: OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else no tracing (null: none). */
+  tracing?: Tracing | null;
 }
 
 export interface AgentWorker {
@@ -33,6 +37,8 @@ export interface AgentWorker {
 
 /** A worker that runs the agent workflows and activities; stateless, so any number can run. */
 export async function createAgentWorker(opts: AgentWorkerOptions): Promise<AgentWorker> {
+  // Before connecting: a bad OTel setting fails here with nothing to close.
+  const tracing = opts.tracing === undefined ? await tracingFromEnv() : (opts.tracing ?? undefined);
   const connection = await NativeConnection.connect({
     address: opts.connection.address,
     tls: opts.connection.tls as NativeConnectionOptions['tls'],
@@ -40,9 +46,12 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
     metadata: opts.connection.metadata,
   });
   const identity = opts.identity ?? `${process.pid}@${hostname()}`;
+  const workflows = opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource();
   let worker: Worker;
   try {
     worker = await Worker.create({
+      // Metrics and trace interceptors, and the sinks the bundled workflows call (workflow spans, turn counts).
+      ...workerTelemetryOptions(tracing, { fromSource: 'workflowsPath' in workflows }),
       connection,
       namespace: opts.connection.namespace,
       taskQueue: opts.taskQueue,
@@ -52,7 +61,7 @@ export async function createAgentWorker(opts: AgentWorkerOptions): Promise<Agent
       // state root instead of history. Codecs run in this process, outside the workflow
       // sandbox, so the workflow bundle needs nothing for them.
       dataConverter: opts.dataConverter ?? exoclawDataConverter({ stateDir: opts.deps.stateDir, encryption: opts.encryption }),
-      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : workflowSource()),
+      ...workflows,
       shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
       // A killed worker keeps its workflows "sticky" until this runs out; the SDK's 10 s default

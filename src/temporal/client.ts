@@ -3,6 +3,7 @@ import { Client, Connection, type ConnectionOptions, type WorkflowHandleWithFirs
 import type { TurnWorkflowInput, TurnWorkflowResult } from '../contract/index.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { explainConnectError, unreachableReason } from './connect-error.js';
+import { tracingFromEnv, type Tracing } from '../telemetry/tracing.js';
 import { DEFAULT_TASK_QUEUE, type ResolvedConnection } from './connection.js';
 import { exoclawDataConverter } from './data-converter.js';
 
@@ -18,16 +19,20 @@ export interface ConnectClientOptions {
   stateDir?: string;
   /** The workers' payload encryption keys (loadEncryptionKeys); required when the workers encrypt. */
   encryption?: EncryptionKeyRing;
+  /** Where spans go; default: OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else no tracing (null: none). */
+  tracing?: Tracing | null;
 }
 
 /**
  * Opens a client connection (TLS and API key included when configured) with the workers' data
- * converter. An unreachable server or a missing namespace fails here, with a message naming the
- * address and what to do (`TemporalUnreachableError`), not at the first call.
+ * converter; with tracing on, a workflow it starts continues the caller's trace. An unreachable
+ * server or a missing namespace fails here, with a message naming the address and what to do
+ * (`TemporalUnreachableError`), not at the first call.
  */
 export async function connectClient(target: ResolvedConnection, opts: ConnectClientOptions = {}): Promise<Client> {
   const unreachable = await unreachableReason(target.address);
   if (unreachable) throw explainConnectError(new Error(unreachable === 'connection refused' ? 'Connection refused' : 'dns error'), target);
+  const tracing = opts.tracing === undefined ? await tracingFromEnv() : (opts.tracing ?? undefined);
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -41,7 +46,7 @@ export async function connectClient(target: ResolvedConnection, opts: ConnectCli
   }
   await checkNamespace(connection, target);
   const dataConverter = exoclawDataConverter({ stateDir: opts.stateDir, encryption: opts.encryption });
-  return new Client({ connection, namespace: target.namespace, dataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter, interceptors: tracing ? { workflow: [tracing.clientInterceptor()] } : undefined });
 }
 
 /** A missing namespace is named now; other answers (an API key not allowed to describe it, say) are left to the real calls. */

@@ -1,7 +1,8 @@
 // An opt-in HTTP health endpoint for worker processes (`worker --health-port N`), for
 // Kubernetes probes and Docker HEALTHCHECK. It reports the Temporal worker's own state, so a
-// worker that is shutting down (draining activities) stops being "ready" at once.
-import { createServer, type Server } from 'node:http';
+// worker that is shutting down (draining activities) stops being "ready" at once. With a
+// metrics source it also serves GET /metrics for Prometheus (src/telemetry/metrics-endpoint.ts).
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface HealthReport {
@@ -20,6 +21,8 @@ export interface HealthServerOptions {
   live: () => HealthReport;
   /** readiness: should it get work? (defaults to `live`) */
   ready?: () => HealthReport;
+  /** GET /metrics: the Prometheus exposition (off when unset) */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface HealthServer {
@@ -30,6 +33,8 @@ export interface HealthServer {
 
 /** Paths the server answers; anything else is 404. */
 export const HEALTH_PATHS = { live: '/livez', ready: '/readyz', both: '/healthz' } as const;
+/** Where Prometheus scrapes, when the server has a metrics source. */
+export const METRICS_PATH = '/metrics';
 
 export class HealthServerError extends Error {
   override readonly name = 'HealthServerError';
@@ -66,6 +71,10 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
+    if (path === METRICS_PATH && opts.metrics) {
+      serveMetrics(opts.metrics, req.method === 'HEAD', res);
+      return;
+    }
     try {
       if (path === HEALTH_PATHS.live) report = opts.live();
       else if (path === HEALTH_PATHS.ready) report = ready();
@@ -78,7 +87,8 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
       report = { ok: false, state: `check failed: ${(error as Error).message}` };
     }
     if (!report) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `unknown path; use ${Object.values(HEALTH_PATHS).join(', ')}` }));
+      const paths = [...Object.values(HEALTH_PATHS), ...(opts.metrics ? [METRICS_PATH] : [])];
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `unknown path; use ${paths.join(', ')}` }));
       return;
     }
     res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -102,4 +112,16 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
         server.closeAllConnections();
       }),
   };
+}
+
+function serveMetrics(source: NonNullable<HealthServerOptions['metrics']>, head: boolean, res: ServerResponse): void {
+  source().then(
+    ({ contentType, body }) => {
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(head ? undefined : body);
+    },
+    (error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`);
+    },
+  );
 }

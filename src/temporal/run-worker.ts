@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import type { Logger } from '../logger.js';
+import { tracingFromEnv } from '../telemetry/tracing.js';
 import { execIsolationNotices } from '../tools/exec-isolation.js';
 import { createAgentWorker } from './agent-worker.js';
 import { explainConnectError } from './connect-error.js';
@@ -59,11 +60,14 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   const { config, connection, logger } = opts;
   // Bad keys fail here, before anything connects (ids and sources in the message, never key bytes).
   const encryption = opts.encryption ?? loadEncryptionKeys(config.security.encryption);
+  // OTEL_EXPORTER_OTLP_ENDPOINT set: spans of workflows, activities, model calls and tool runs go there.
+  const tracing = await tracingFromEnv();
   await checkTemporal(connection);
   const source = opts.workflowBundle ? undefined : workflowSource();
   const workflows = describeWorkflows(opts.workflowBundle, source, logger);
   const { deps, close: closeDeps } = await createWorkerDeps(config, { logger, encryption });
   logExecIsolation(config, logger);
+  if (tracing) logger.info(`traces: ${tracing.describe}`);
   if (opts.heartbeatIntervalMs !== undefined) deps.heartbeatIntervalMs = opts.heartbeatIntervalMs;
 
   let agent;
@@ -76,6 +80,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       workflowBundle: opts.workflowBundle ?? source?.workflowBundle,
       shutdownGraceTime: opts.shutdownGraceTime,
       identity: opts.identity,
+      tracing: tracing ?? null,
     });
   } catch (error) {
     await closeDeps();
@@ -86,6 +91,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   const done = worker.run().finally(async () => {
     await closeDeps().catch((error: unknown) => logger.warn({ err: error }, 'closing worker dependencies failed'));
     await nativeConnection.close().catch(() => undefined);
+    await tracing?.flush().catch(() => undefined); // the last spans, before the process exits
   });
   // `done` is awaited by stop() and by callers; this keeps an early fatal error from going unhandled.
   done.catch(() => undefined);

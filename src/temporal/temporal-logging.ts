@@ -26,18 +26,22 @@ const BUNDLER_STATS = /\bwebpack \d+\.\d+\.\d+ compiled\b/;
  * Sends every log of the Temporal SDK through our pino logger: the TypeScript side (worker,
  * workflow and activity context logs, which carry workflow and activity ids) and the Rust core,
  * which would otherwise print plain-text lines of its own on the console. The runtime can be
- * set up once per process.
+ * set up once per process; `telemetry` (Core's metrics exporter) applies only if this call sets
+ * it up: returns whether it did.
  * Call it just before the first Temporal connection: forwarding keeps the event loop alive until
  * the runtime shuts down, which it does once its last connection or worker closes. A runtime
  * installed by a command that then fails before connecting would keep the process from exiting.
  */
-export function installTemporalLogging(log: Logger): void {
-  if (installed) return;
+export function installTemporalLogging(log: Logger, telemetry?: RuntimeOptions['telemetryOptions']): boolean {
+  if (installed) return false;
   installed = true;
   try {
-    Runtime.install(temporalRuntimeLogging(log));
+    const logging = temporalRuntimeLogging(log);
+    Runtime.install({ ...logging, telemetryOptions: { ...logging.telemetryOptions, ...(telemetry ?? {}) } });
+    return true;
   } catch {
     // Already created by someone else (e.g. a test harness); keep its settings.
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
+import { workerTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
 
 // Worker state changes are logged at INFO; keep test output readable unless asked.
 try {
@@ -77,6 +78,8 @@ export async function withWorker<T>(
     const worker = await Worker.create({
       workflowBundle: env.workflowBundle,
       shutdownGraceTime: '2s',
+      // The sinks the bundled workflows call (workflow spans, turn counts) and the metrics interceptor, as on real workers.
+      ...workerTelemetryOptions(undefined),
       ...opts,
       connection,
       namespace: env.namespace,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
+import { agentBundleOptions, replayTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
 import { historyFromJson } from '../../src/temporal/history-json.js';
 // Installs the quiet test runtime logger before the replay workers start.
 import '../helpers/temporal.js';
@@ -29,7 +30,7 @@ describe('replaying committed AgentTurnWorkflow histories', () => {
   it('replays every committed history without a determinism error', async () => {
     const results: { workflowId: string; error: string | undefined }[] = [];
     const replays = Worker.runReplayHistories(
-      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, ...replayTelemetryOptions() },
       files.map((file) => ({ workflowId: basename(file, '.json'), history: loadHistory(file) })),
     );
     for await (const result of replays) {
@@ -42,9 +43,10 @@ describe('replaying committed AgentTurnWorkflow histories', () => {
     // The one extra bundle of the run: a variant that calls llmChat before buildPrompt.
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(here, 'fixtures', 'reordered-workflows.ts'),
+      ...agentBundleOptions(),
       logger: new DefaultLogger('WARN'),
     });
-    const replay = Worker.runReplayHistory({ workflowBundle: { code } }, loadHistory('tool-call.json'), 'reordered');
+    const replay = Worker.runReplayHistory({ workflowBundle: { code }, ...replayTelemetryOptions() }, loadHistory('tool-call.json'), 'reordered');
     await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
     await expect(replay).rejects.toThrow(/buildPrompt|llmChat/);
   });

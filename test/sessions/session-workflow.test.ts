@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activitiesOf, historyJson } from '../durable/history.js';
 import { waitUntil } from '../support/wait.js';
 import { livePidsMatching } from '../durable/processes.js';
+import { replayTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
 import { SessionClient } from '../../src/temporal/session-client.js';
 import { getTestEnv } from '../helpers/temporal.js';
 import { sessionLog, startSessionStack, turnsAreContiguous, userTexts, type SessionStack } from './session-stack.js';
@@ -116,7 +117,7 @@ describe('AgentSessionWorkflow', () => {
       expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
 
       // The history replays against the current workflow code (and is kept for the replay suite).
-      await Worker.runReplayHistory({ workflowBundle: (await getTestEnv()).workflowBundle }, history, firstRun.workflowId);
+      await Worker.runReplayHistory({ workflowBundle: (await getTestEnv()).workflowBundle, ...replayTelemetryOptions() }, history, firstRun.workflowId);
       if (process.env['EXOCLAW_EXPORT_HISTORIES']) {
         await mkdir(HISTORIES_DIR, { recursive: true });
         await writeFile(join(HISTORIES_DIR, 'session-continue-as-new.json'), historyJson(history));
