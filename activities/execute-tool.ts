@@ -1,11 +1,25 @@
 import { Context } from '@temporalio/activity';
-import { ERROR_HINT, oneLine, toolError, toolResultMessage, type ToolResult, type ToolStep, type ToolStepResult } from '../src/core/index.js';
+import {
+  ERROR_HINT,
+  isToolOffered,
+  oneLine,
+  toolError,
+  toolResultMessage,
+  type ToolResult,
+  type ToolSelection,
+  type ToolStep,
+  type ToolStepResult,
+} from '../src/core/index.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
 
-export type ExecuteToolInput = Omit<ToolStep, 'signal'> & { excludeTools?: string[] };
+export type ExecuteToolInput = Omit<ToolStep, 'signal' | 'pluginContext'> &
+  ToolSelection & {
+    /** The turn's plugin context, stored once by buildPrompt (history carries the ref, not the text). */
+    pluginContextRef?: string;
+  };
 
 /**
  * Runs one tool call, at least once but never silently twice: the journal on the shared volume
@@ -32,7 +46,8 @@ export function executeToolActivity(deps: ActivityDeps) {
     try {
       await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
       beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
-      outcome = req.excludeTools?.includes(call.name)
+      const pluginContext = req.pluginContextRef ? await deps.blobs.getJson<string[]>(req.pluginContextRef) : undefined;
+      outcome = !isToolOffered(call.name, req)
         ? toolError(`Error: Tool '${call.name}' is not available here.${ERROR_HINT}`)
         : await deps.tools.execute(call, {
             sessionId: req.sessionId,
@@ -41,6 +56,7 @@ export function executeToolActivity(deps: ActivityDeps) {
             messageId: req.messageId,
             turnId,
             toolCallId: call.id,
+            ...(pluginContext ? { pluginContext } : {}),
             signal: ctx.cancellationSignal,
             onProgress: (detail) => {
               progress = detail;
