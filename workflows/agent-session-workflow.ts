@@ -165,10 +165,10 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
   setHandler(lastReplyQuery, () => turns.lastReply ?? null);
   setHandler(pendingCountQuery, () => inbox.pendingCount);
   setHandler(turnCountQuery, () => turns.turnCount);
-  // The reference's queries. is_processing also counts queued messages, so a client that polls it
-  // right after signalling does not read "idle" before its message has started.
+  // The reference's queries. is_processing also counts queued messages (and a /new at work), so a
+  // client that polls it right after signalling does not read "idle" before its message has started.
   setHandler(getLastResponseQuery, () => turns.lastReply?.content ?? null);
-  setHandler(isProcessingQuery, () => turns.running || inbox.pendingCount > 0);
+  setHandler(isProcessingQuery, () => turns.running || inbox.pendingCount > 0 || turns.clearing);
   // Last: every name not registered above is logged and counted, never dropped in silence.
   const unknown = new UnknownMessages(
     SESSION_WORKFLOW_TYPE,
