@@ -11,6 +11,8 @@ export interface BuiltPrompt {
   prompt: MessageHandle[];
   /** The worker's configured iteration limit (a turn's own limit wins). */
   maxIterations?: number;
+  /** The turn's plugin context, stored as a blob for its tool calls (absent when it has none). */
+  pluginContextRef?: string;
 }
 
 export function buildPromptActivity(deps: ActivityDeps) {
@@ -23,13 +25,16 @@ export function buildPromptActivity(deps: ActivityDeps) {
     const toolContext = await deps.tools.systemContexts((tool, error) =>
       deps.logger.warn({ err: error, tool }, 'tool systemContext() failed; its section is left out'),
     );
-    const pluginContext = [...toolContext, ...(req.extraContext ?? [])];
+    // The client's per-message context joins the prompt as the reference does, after the tools' own.
+    const pluginContext = [...toolContext, ...(req.pluginContext ?? []), ...(req.extraContext ?? [])];
     const messages = await deps.conversation.buildPrompt(req.sessionId, req.message, {
       channel: req.channel,
       chatId: req.chatId,
       media: req.media,
       pluginContext,
     });
-    return { prompt: [await storeMessages(deps.blobs, messages)], maxIterations: deps.maxIterations };
+    const built: BuiltPrompt = { prompt: [await storeMessages(deps.blobs, messages)], maxIterations: deps.maxIterations };
+    if (req.pluginContext && req.pluginContext.length > 0) built.pluginContextRef = await deps.blobs.putJson(req.pluginContext);
+    return built;
   };
 }

@@ -1,12 +1,26 @@
 import { Context } from '@temporalio/activity';
-import { ERROR_HINT, oneLine, toolError, toolResultMessage, type ToolResult, type ToolStep, type ToolStepResult } from '../src/core/index.js';
+import {
+  ERROR_HINT,
+  isToolOffered,
+  oneLine,
+  toolError,
+  toolResultMessage,
+  type ToolResult,
+  type ToolSelection,
+  type ToolStep,
+  type ToolStepResult,
+} from '../src/core/index.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import { instrumentToolRun } from '../src/telemetry/instrument.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
 
-export type ExecuteToolInput = Omit<ToolStep, 'signal'> & { excludeTools?: string[] };
+export type ExecuteToolInput = Omit<ToolStep, 'signal' | 'pluginContext'> &
+  ToolSelection & {
+    /** The turn's plugin context, stored once by buildPrompt (history carries the ref, not the text). */
+    pluginContextRef?: string;
+  };
 
 /**
  * Runs one tool call, at least once but never silently twice: the journal on the shared volume
@@ -33,7 +47,8 @@ export function executeToolActivity(deps: ActivityDeps) {
     try {
       await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
       beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
-      outcome = req.excludeTools?.includes(call.name)
+      const pluginContext = req.pluginContextRef ? await deps.blobs.getJson<string[]>(req.pluginContextRef) : undefined;
+      outcome = !isToolOffered(call.name, req)
         ? toolError(`Error: Tool '${call.name}' is not available here.${ERROR_HINT}`)
         : await instrumentToolRun({ name: call.name, callId: call.id, known: deps.tools.has(call.name) }, () =>
             deps.tools.execute(call, {
@@ -43,6 +58,7 @@ export function executeToolActivity(deps: ActivityDeps) {
               messageId: req.messageId,
               turnId,
               toolCallId: call.id,
+              ...(pluginContext ? { pluginContext } : {}),
               signal: ctx.cancellationSignal,
               onProgress: (detail) => {
                 progress = detail;

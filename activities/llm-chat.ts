@@ -1,12 +1,12 @@
 import { Context } from '@temporalio/activity';
-import { assistantMessage, withModelSettings, type ChatStep, type ChatStepResult, type LLMResponse } from '../src/core/index.js';
+import { assistantMessage, withModelSettings, type ChatStep, type ChatStepResult, type LLMResponse, type ToolSelection } from '../src/core/index.js';
 import { resolveMessages, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { attemptOf, toApplicationFailure } from './application-failure.js';
 import { keepAlive } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
 
-export type LlmChatInput = Omit<ChatStep, 'signal'> & { excludeTools?: string[] };
+export type LlmChatInput = Omit<ChatStep, 'signal'> & ToolSelection;
 
 /**
  * One model call. Streams when it can, heartbeating the streamed size so a dead worker is
@@ -34,7 +34,7 @@ export function llmChatActivity(deps: ActivityDeps) {
       response = await provider.chat({
         ...withModelSettings(deps.llmDefaults, req.settings),
         messages,
-        tools: deps.tools.definitions(req.excludeTools),
+        tools: deps.tools.definitions(req.excludeTools, req.onlyTools),
         model,
         signal: ctx.cancellationSignal,
         onDelta: (text) => {

@@ -28,6 +28,13 @@ const REDACT_PATHS = [
   '*.password',
   'secret',
   '*.secret',
+  // A client's per-message context (user details, say) is its data, not the operator's to read.
+  'pluginContext',
+  '*.pluginContext',
+  '*.*.pluginContext',
+  'plugin_context',
+  '*.plugin_context',
+  '*.*.plugin_context',
 ];
 
 /** Replaces anything that looks like a provider key inside free text. */

@@ -11,6 +11,7 @@ import type {
   Executor,
   MessageHandle,
   RecordStep,
+  ToolSelection,
   ToolStep,
   ToolStepResult,
 } from '../src/core/index.js';
@@ -82,29 +83,39 @@ export class ActivityExecutor implements Executor {
 
   constructor(
     private readonly activities: AgentActivityStubs,
-    private readonly opts: { excludeTools?: string[] } = {},
+    private readonly opts: ToolSelection = {},
   ) {}
 
   maxIterations?: number;
+  /** The turn's plugin context as a blob: every tool call carries this ref, not the text. */
+  private pluginContextRef?: string;
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
     this.lastToolCalls = 0; // a new turn
     const built = await this.activities.buildPrompt.executeWithOptions({ summary: buildPromptSummary(req.message) }, [req]);
     this.maxIterations = built.maxIterations;
+    this.pluginContextRef = built.pluginContextRef;
     return built.prompt;
   }
 
   async chat({ signal: _signal, ...req }: ChatStep): Promise<ChatStepResult> {
     const summary = llmChatSummary({ ...req, model: req.settings.model }, this.lastToolCalls);
-    const result = await this.activities.llmChat.executeWithOptions({ summary }, [{ ...req, excludeTools: this.opts.excludeTools }]);
+    const result = await this.activities.llmChat.executeWithOptions({ summary }, [{ ...req, ...this.selection() }]);
     this.lastToolCalls = result.response.toolCalls.length;
     return result;
   }
 
-  executeTool({ signal: _signal, ...req }: ToolStep): Promise<ToolStepResult> {
+  executeTool({ signal: _signal, pluginContext: _inline, ...req }: ToolStep): Promise<ToolStepResult> {
+    const ref = this.pluginContextRef ? { pluginContextRef: this.pluginContextRef } : {};
     return this.activities.executeTool.executeWithOptions({ summary: toolCallSummary(req.call) }, [
-      { ...req, excludeTools: this.opts.excludeTools },
+      { ...req, ...this.selection(), ...ref },
     ]);
+  }
+
+  /** The tool selection, without empty keys (activity inputs stay as they were for turns that set none). */
+  private selection(): ToolSelection {
+    const { excludeTools, onlyTools } = this.opts;
+    return { excludeTools, ...(onlyTools ? { onlyTools } : {}) };
   }
 
   async record(req: RecordStep): Promise<void> {

@@ -12,14 +12,18 @@ import {
   chatUpdate,
   commandOf,
   durationMs,
+  getLastResponseQuery,
+  isProcessingQuery,
   lastReplyQuery,
   pendingCountQuery,
+  referenceSendMessageSignal,
+  SendMessageArgs,
   sendMessageSignal,
   SESSION_WORKFLOW_TYPE,
   SessionCarriedState,
+  SessionInputOnTheWire,
   SessionMessageInput,
   sessionStatusQuery,
-  SessionWorkflowInput,
   SPAWN_TOOL_NAME,
   turnCountQuery,
   type ChatCommand,
@@ -35,16 +39,21 @@ import { sessionActivityOptions } from './session-activity-options.js';
 import { SessionInbox } from './session-inbox.js';
 import { SessionSubagents } from './session-subagents.js';
 import { SessionTurnRunner } from './session-turn-runner.js';
+import { UnknownMessages } from './unknown-messages.js';
+
+const MINIMAL_INPUT = '{"sessionId":"s1"} (or the Python reference\'s {"session_id":"s1"})';
 
 /**
- * One long-lived conversation. Messages arrive by signal (`sendMessage`) or update (`chat`,
- * which returns that message's reply) and run one at a time, in arrival order, through the
- * shared `runTurn` loop. Commands (/stop, /new, /help) are answered at once. The workflow
- * continues as new every N turns (or when Temporal suggests it) and ends after an idle period;
- * the conversation itself lives on the shared volume, so the next message picks it up.
+ * One long-lived conversation. Messages arrive by signal (`sendMessage`, or the Python
+ * reference's `send_message`) or update (`chat`, which returns that message's reply) and run one
+ * at a time, in arrival order, through the shared `runTurn` loop. Commands (/stop, /new, /help)
+ * are answered at once. The workflow continues as new every N turns (or when Temporal suggests
+ * it) and ends after an idle period; the conversation itself lives on the shared volume, so the
+ * next message picks it up. The input may come in our shape or the reference's.
  */
 export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWorkflowResult> {
-  const input = parseWorkflowInput(SessionWorkflowInput, rawInput, SESSION_WORKFLOW_TYPE);
+  const { input, ignored } = parseWorkflowInput(SessionInputOnTheWire, rawInput, SESSION_WORKFLOW_TYPE, MINIMAL_INPUT);
+  if (ignored.length > 0) log.info("reference input fields not honoured: the worker's own settings apply", { ignored });
   const { state: carriedState, ...startInput } = input;
   const info = workflowInfo();
   // Carried state makes messages run and replies answer: only a run this chain continued may pass it.
@@ -90,16 +99,30 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
       log.warn('sendMessage ignored: invalid message', { issues: parsed.error.issues.map((i) => i.message) });
       return;
     }
-    // A signal only queues: its handler must not wait for the turn (continue-as-new waits for handlers).
-    const message = parsed.data;
+    await receiveSignalled(parsed.data, 'sendMessage');
+  });
+
+  // The reference's signal: the same queue, its positional arguments made into our message.
+  setHandler(referenceSendMessageSignal, async (...args) => {
+    const parsed = SendMessageArgs.safeParse(args);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`);
+      log.warn('send_message ignored: invalid message', { issues });
+      return;
+    }
+    await receiveSignalled(parsed.data, 'send_message');
+  });
+
+  /** A signalled message: queued (commands run at once); its handler must not wait for the turn (continue-as-new waits for handlers). */
+  async function receiveSignalled(message: SessionMessage, signal: string): Promise<void> {
     const command = commandOf(message.text);
     if (command) await runCommandOnce(command, message);
     else if (inbox.canAccept(message)) enqueue(message);
     else {
       inbox.refuse();
-      log.warn('sendMessage dropped: the queue is full', { pending: inbox.pendingCount, dropped: inbox.droppedCount });
+      log.warn(`${signal} dropped: the queue is full`, { pending: inbox.pendingCount, dropped: inbox.droppedCount });
     }
-  });
+  }
 
   setHandler(
     chatUpdate,
@@ -137,10 +160,21 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     subagents: subagents.running,
     clearing: turns.clearing,
     lastReply: turns.lastReply,
+    unknownMessages: unknown.total,
   }));
   setHandler(lastReplyQuery, () => turns.lastReply ?? null);
   setHandler(pendingCountQuery, () => inbox.pendingCount);
   setHandler(turnCountQuery, () => turns.turnCount);
+  // The reference's queries. is_processing also counts queued messages (and a /new at work), so a
+  // client that polls it right after signalling does not read "idle" before its message has started.
+  setHandler(getLastResponseQuery, () => turns.lastReply?.content ?? null);
+  setHandler(isProcessingQuery, () => turns.running || inbox.pendingCount > 0 || turns.clearing);
+  // Last: every name not registered above is logged and counted, never dropped in silence.
+  const unknown = new UnknownMessages(
+    SESSION_WORKFLOW_TYPE,
+    { signals: [sendMessageSignal.name, referenceSendMessageSignal.name], updates: [chatUpdate.name] },
+    carried.unknownMessages,
+  );
 
   /** Queues a message (unless its id was seen); returns its id. */
   function enqueue(message: SessionMessage): string {
@@ -179,6 +213,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
           subagents: subagents.running,
           lastReply: turns.lastReply,
           runs: carried.runs + 1,
+          unknownMessages: unknown.snapshot(),
         },
       });
     }

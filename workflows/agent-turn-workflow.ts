@@ -1,8 +1,9 @@
-import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  inDialect,
   TURN_WORKFLOW_TYPE,
+  TurnInputOnTheWire,
   turnStatusQuery,
-  TurnWorkflowInput,
   withSessionOnlyTools,
   type TurnStatus,
   type TurnWorkflowResult,
@@ -12,22 +13,32 @@ import { ActivityExecutor, proxyAgentActivities } from './activity-executor.js';
 import { parseWorkflowInput } from './parse-workflow-input.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceCause } from './surface-failure.js';
+import { UnknownMessages } from './unknown-messages.js';
+
+const MINIMAL_INPUT = '{"sessionId":"s1","message":"hi"} (or the Python reference\'s {"session_id":"s1","message":"hi"})';
 
 /**
  * One user message, run durably: the shared agent loop drives activities for prompt, model,
  * tools and recording. Workers may die at any point; the turn finishes on a survivor.
+ * The input may also come in the Python reference's shape; the result then speaks it too.
  */
 export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflowResult> {
-  const input = parseWorkflowInput(TurnWorkflowInput, rawInput, TURN_WORKFLOW_TYPE);
+  const { input, dialect, ignored } = parseWorkflowInput(TurnInputOnTheWire, rawInput, TURN_WORKFLOW_TYPE, MINIMAL_INPUT);
+  if (ignored.length > 0) log.info("reference input fields not honoured: the worker's own settings apply", { ignored });
   const info = workflowInfo();
   // Stable across workflow retries and continue-as-new; recording is idempotent on it.
   const turnId = `${info.workflowId}/${info.firstExecutionRunId}`;
   let status: TurnStatus = { phase: 'starting' };
   setHandler(turnStatusQuery, () => status);
+  // A turn takes no signals or updates: any that arrive are logged and counted, not lost in silence.
+  new UnknownMessages(TURN_WORKFLOW_TYPE, { signals: [], updates: [] });
 
   const activities = proxyAgentActivities(input.activityOptions);
   // spawn / cron need a session workflow: a plain turn never offers them.
-  const executor = new ActivityExecutor(activities, { excludeTools: withSessionOnlyTools(input.excludeTools) });
+  const executor = new ActivityExecutor(activities, {
+    excludeTools: withSessionOnlyTools(input.excludeTools),
+    onlyTools: input.onlyTools,
+  });
   try {
     const result = await runTurn(
       executor,
@@ -38,6 +49,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
         channel: input.channel,
         chatId: input.chatId,
         media: input.media,
+        pluginContext: input.pluginContext,
         settings: modelSettingsOf(input),
         maxIterations: input.maxIterations,
       },
@@ -45,7 +57,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
     );
     status = { phase: 'done' };
     reportTurnEnd(result.stopReason);
-    return {
+    return inDialect({
       finalContent: result.finalContent,
       toolsUsed: result.toolsUsed,
       iterations: result.iterations,
@@ -54,7 +66,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
       suppressReply: result.suppressReply,
       sessionId: input.sessionId,
       turnId,
-    };
+    }, dialect);
   } catch (error) {
     reportTurnEnd(isCancellation(error) ? 'cancelled' : 'failed');
     await CancellationScope.nonCancellable(() =>

@@ -1,13 +1,19 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { CREDENTIALS_BELONG_ON_WORKER, findCredentialKey } from '../src/contract/credentials.js';
+import { findCredentialKey, whereCredentialBelongs } from '../src/contract/credentials.js';
 
 /** Validates workflow input; bad input fails the workflow at once with a readable, non-retryable error. */
-export function parseWorkflowInput<T extends z.ZodType>(schema: T, raw: unknown, workflow: string): z.infer<T> {
+export function parseWorkflowInput<T extends z.ZodType>(
+  schema: T,
+  raw: unknown,
+  workflow: string,
+  /** A minimal valid input, shown when the input is refused. */
+  example = '{"sessionId":"s1","message":"hi"}',
+): z.infer<T> {
   const credential = findCredentialKey(raw);
   if (credential) {
     throw ApplicationFailure.nonRetryable(
-      `${workflow} input must not carry credentials (found "${credential}"). ${CREDENTIALS_BELONG_ON_WORKER}`,
+      `${workflow} input must not carry credentials (found "${credential}"). ${whereCredentialBelongs(credential)}`,
       'InvalidInput',
     );
   }
@@ -18,7 +24,7 @@ export function parseWorkflowInput<T extends z.ZodType>(schema: T, raw: unknown,
     return `${path}: ${issue.message}`;
   });
   throw ApplicationFailure.nonRetryable(
-    `Invalid ${workflow} input: ${problems.join('; ')}. Minimal input: {"sessionId":"s1","message":"hi"}`,
+    `Invalid ${workflow} input: ${problems.join('; ')}. Minimal input: ${example}`,
     'InvalidInput',
   );
 }

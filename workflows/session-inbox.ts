@@ -73,6 +73,7 @@ export class SessionInbox {
       ...(message.channel !== undefined ? { channel: message.channel } : {}),
       ...(message.chatId !== undefined ? { chatId: message.chatId } : {}),
       ...(message.media !== undefined ? { media: message.media } : {}),
+      ...(message.pluginContext !== undefined ? { pluginContext: message.pluginContext } : {}),
       ...(message.source !== undefined ? { source: message.source } : {}),
     };
     this.pending.push(queued);

@@ -33,6 +33,8 @@ export async function SessionSubagentWorkflow(rawInput: unknown): Promise<Subage
     ...modelSettingsOf(parent),
   };
   if (parent.maxIterations !== undefined) turn.maxIterations = parent.maxIterations;
+  // A session limited to some tools limits its subagents the same way.
+  if (parent.onlyTools !== undefined) turn.onlyTools = parent.onlyTools;
 
   let ok = true;
   let content: string;

@@ -148,16 +148,17 @@ export class SessionTurnRunner {
 
   private runTurnFor(message: QueuedMessage, turnId: string, scope: CancellationScope, current: RunningTurn) {
     const { input, session, sessionId, taskQueue, activities, excludeTools, subagents } = this.ctx;
+    const selection = { excludeTools, onlyTools: input.onlyTools };
     const tools = sessionWorkflowTools({
       session,
       taskQueue,
-      excluded: new Set(excludeTools ?? []),
+      selection,
       subagents,
       cronJobs: this.cronJobs,
       scope,
       fromSchedule: message.origin === 'schedule',
     });
-    const executor = new SessionExecutor(new ActivityExecutor(activities, { excludeTools }), tools);
+    const executor = new SessionExecutor(new ActivityExecutor(activities, selection), tools);
     return runTurn(
       executor,
       {
@@ -167,6 +168,7 @@ export class SessionTurnRunner {
         channel: message.channel ?? input.channel,
         chatId: message.chatId ?? input.chatId,
         media: message.media,
+        pluginContext: message.pluginContext,
         settings: modelSettingsOf(input),
         maxIterations: input.maxIterations,
         signal: cancelledSignal(scope),

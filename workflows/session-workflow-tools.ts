@@ -1,6 +1,6 @@
 import { proxyActivities, type CancellationScope } from '@temporalio/workflow';
 import { CRON_TOOL_NAME, CronArgs, SPAWN_TOOL_NAME, type SessionStartInput } from '../src/contract/index.js';
-import type { ToolStep, ToolStepResult } from '../src/core/index.js';
+import { isToolOffered, type ToolSelection, type ToolStep, type ToolStepResult } from '../src/core/index.js';
 import type { SessionActivities } from '../activities/session-activities.js';
 import { toolCallSummary } from './activity-summaries.js';
 import { parseWorkflowToolArgs, workflowToolResult, type WorkflowToolRunner } from './session-executor.js';
@@ -51,8 +51,8 @@ export class SessionCronJobs {
 export interface WorkflowToolsContext {
   session: SessionStartInput;
   taskQueue: string;
-  /** Tools this session does not offer. */
-  excluded: ReadonlySet<string>;
+  /** Which tools this session offers (`excludeTools`, `onlyTools`). */
+  selection: ToolSelection;
   subagents: SessionSubagents;
   cronJobs: SessionCronJobs;
   /** The running turn's scope: a spawn racing /stop must not survive it. */
@@ -64,7 +64,7 @@ export interface WorkflowToolsContext {
 /** The tools the session workflow runs itself for one turn: spawn (child workflows) and cron (Schedules). */
 export function sessionWorkflowTools(ctx: WorkflowToolsContext): Map<string, WorkflowToolRunner> {
   const tools = new Map<string, WorkflowToolRunner>();
-  if (!ctx.excluded.has(SPAWN_TOOL_NAME)) tools.set(SPAWN_TOOL_NAME, (req) => ctx.subagents.spawn(req, ctx.scope));
-  if (!ctx.excluded.has(CRON_TOOL_NAME)) tools.set(CRON_TOOL_NAME, (req) => ctx.cronJobs.run(req, ctx));
+  if (isToolOffered(SPAWN_TOOL_NAME, ctx.selection)) tools.set(SPAWN_TOOL_NAME, (req) => ctx.subagents.spawn(req, ctx.scope));
+  if (isToolOffered(CRON_TOOL_NAME, ctx.selection)) tools.set(CRON_TOOL_NAME, (req) => ctx.cronJobs.run(req, ctx));
   return tools;
 }

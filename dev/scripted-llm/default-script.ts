@@ -94,7 +94,7 @@ export const DEFAULT_SCRIPT: ScriptRule[] = [
     name: 'create a file',
     when: {
       toolAvailable: 'write_file',
-      lastUserMatches: `\\bcreate\\s+(?:a\\s+)?file\\s+(?:named|called)\\s+${Q}${PATH}${Q}\\s+(?:containing|with(?:\\s+(?:the\\s+)?content)?)\\s*:?\\s+${Q}(.+?)${Q}\\s*$`,
+      lastUserMatches: `\\b(?:create|write)\\s+(?:a\\s+)?file\\s+(?:named|called)\\s+${Q}${PATH}${Q}\\s+(?:containing|with(?:\\s+(?:the\\s+)?content)?)\\s*:?\\s+${Q}(.+?)${Q}\\s*$`,
     },
     reply: { toolCalls: [{ name: 'write_file', arguments: { path: '{{match.1}}', content: '{{match.2}}' } }] },
   },
@@ -113,6 +113,11 @@ export const DEFAULT_SCRIPT: ScriptRule[] = [
   },
 
   // Multi-turn memory: answered from the history the request carries.
+  {
+    name: 'recall a favourite',
+    when: { lastUserMatches: "\\bwhat(?:'s| is) my fav(?:ou)?rite \\w+", historyMatches: '\\bmy fav(?:ou)?rite (\\w+) is\\s+([\\w-]+)' },
+    reply: { text: '[scripted-llm] Your favourite {{history.1}} is {{history.2}}.' },
+  },
   {
     name: 'recall name',
     when: { lastUserMatches: "\\bwhat(?:'s| is) my name\\b", historyMatches: "(?:my|user'?s) name is\\s+([A-Za-z][\\w'-]*)" },

@@ -9,6 +9,11 @@ export const LIMITS = {
   messageChars: 1_000_000,
   mediaItems: 32,
   mediaRefChars: 4096,
+  /** Per-message context for the system prompt and tools (`pluginContext` / the reference's `plugin_context`). */
+  pluginContextItems: 32,
+  pluginContextChars: 32_000,
+  /** The reference's `tool_definitions_json` (only the tool names in it are used). */
+  toolDefinitionsJsonChars: 512_000,
 } as const;
 
 // Printable text only: no control, format or unassigned characters (NUL, newlines, bidi overrides).
@@ -28,4 +33,12 @@ export const InputLimits = {
   media: z
     .array(z.string().min(1).max(LIMITS.mediaRefChars).regex(PRINTABLE, 'must be printable text'))
     .max(LIMITS.mediaItems, `at most ${LIMITS.mediaItems} media items per message`),
+  // Client text that joins the system prompt and reaches tools: bounded, since it sits in history
+  // with the input (and again in the buildPrompt step) however many tools the turn calls.
+  pluginContext: z
+    .array(z.string())
+    .max(LIMITS.pluginContextItems, `at most ${LIMITS.pluginContextItems} plugin context items per message`)
+    .refine((items) => items.reduce((sum, item) => sum + item.length, 0) <= LIMITS.pluginContextChars, {
+      message: `must be at most ${LIMITS.pluginContextChars} characters in all; put larger context in a workspace file and name it`,
+    }),
 };

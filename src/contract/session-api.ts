@@ -1,6 +1,7 @@
 // The public surface of AgentSessionWorkflow: its id, signal, update and query names and types.
 import type { TurnProgress } from '../core/index.js';
 import { queryDefinition, signalDefinition, updateDefinition } from './definitions.js';
+import { REFERENCE_SEND_MESSAGE } from './reference-input.js';
 import type { MessageOrigin, RunningSubagent, SessionMessageInput, SessionReply } from './session-input.js';
 
 /** The session's workflow id: one workflow (chain) per conversation. */
@@ -15,6 +16,12 @@ export function sessionTurnId(workflowId: string, messageId: string): string {
 
 /** Fire-and-forget: queue a message (or run a command) in the session. */
 export const sendMessageSignal = signalDefinition<[SessionMessageInput]>('sendMessage');
+
+/**
+ * The Python reference's signal, served as an alias of `sendMessage`: positional
+ * `(message, media?, plugin_context?)`, or one object (see `SendMessageArgs`).
+ */
+export const referenceSendMessageSignal = signalDefinition<unknown[]>(REFERENCE_SEND_MESSAGE);
 
 /** Request/response: queue a message and get that message's reply (commands answer at once). */
 export const chatUpdate = updateDefinition<SessionReply, [SessionMessageInput]>('chat');
@@ -49,12 +56,19 @@ export interface SessionStatus {
   /** A `/new` is consolidating and clearing the history. */
   clearing: boolean;
   lastReply?: SessionReply;
+  /** Signals and updates of unknown names received so far (per name: the `unknownMessages` query). */
+  unknownMessages?: number;
 }
 
 export const sessionStatusQuery = queryDefinition<SessionStatus>('status');
 export const lastReplyQuery = queryDefinition<SessionReply | null>('lastReply');
 export const pendingCountQuery = queryDefinition<number>('pendingCount');
 export const turnCountQuery = queryDefinition<number>('turnCount');
+
+/** The reference's queries. `get_last_response`: the last turn's reply text, or null before the first. */
+export const getLastResponseQuery = queryDefinition<string | null>('get_last_response');
+/** `is_processing`: a turn is running or messages are waiting for one (the reference counts only the running turn). */
+export const isProcessingQuery = queryDefinition<boolean>('is_processing');
 
 /** How a session ends its run on its own (it never ends while work is queued or running). */
 export interface SessionWorkflowResult {

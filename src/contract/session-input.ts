@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
 import { InputLimits } from './input-limits.js';
-import { ActivityOptionsInput, ModelSettingsInput } from './turn-input.js';
+import { ActivityOptionsInput, ModelSettingsInput, ToolNames } from './turn-input.js';
+import { UnknownMessageCounts } from './unknown-messages.js';
 
 export const MESSAGE_ORIGINS = ['user', 'schedule', 'subagent', 'system'] as const;
 export type MessageOrigin = (typeof MESSAGE_ORIGINS)[number];
@@ -17,6 +18,8 @@ export const SessionMessageInput = z
     channel: z.string().max(128).optional(),
     chatId: z.string().max(256).optional(),
     media: InputLimits.media.optional(),
+    /** Text for the system prompt and for tools (`ctx.pluginContext`), for this message only. */
+    pluginContext: InputLimits.pluginContext.optional(),
     /** The schedule or subagent workflow that sent it (informational). */
     source: z.string().max(512).optional(),
   })
@@ -33,6 +36,7 @@ export const QueuedMessage = z.object({
   channel: z.string().optional(),
   chatId: z.string().optional(),
   media: z.array(z.string()).optional(),
+  pluginContext: z.array(z.string()).optional(),
   source: z.string().optional(),
 });
 export type QueuedMessage = z.infer<typeof QueuedMessage>;
@@ -75,6 +79,8 @@ export const SessionCarriedState = z.object({
   subagents: z.array(RunningSubagent).default([]),
   lastReply: SessionReply.optional(),
   runs: z.number().int().min(1).default(1),
+  /** Signals and updates of names this workflow does not know, counted by name (see unknown-messages). */
+  unknownMessages: UnknownMessageCounts.optional(),
 });
 export type SessionCarriedState = z.infer<typeof SessionCarriedState>;
 
@@ -96,7 +102,8 @@ export const SessionWorkflowInput = z
     /** Default channel / chat for messages that name none. */
     channel: z.string().max(128).optional(),
     chatId: z.string().max(256).optional(),
-    excludeTools: z.array(z.string().max(64)).max(256).optional(),
+    excludeTools: ToolNames.optional(),
+    onlyTools: ToolNames.optional(),
     activityOptions: ActivityOptionsInput.optional(),
     /** Continue-as-new after this many turns in one run (also when Temporal suggests it). */
     maxTurnsBeforeContinueAsNew: z.number().int().min(1).max(10_000).default(DEFAULT_MAX_TURNS_BEFORE_CONTINUE_AS_NEW),

@@ -35,6 +35,9 @@ export const ActivityOptionsInput = z
 
 export type ActivityOptionsInput = z.infer<typeof ActivityOptionsInput>;
 
+/** A list of tool names (`excludeTools`, `onlyTools`). */
+export const ToolNames = z.array(z.string().max(64)).max(256);
+
 /** The model settings a turn or session may name; unset ones default from the worker's config. */
 export const ModelSettingsInput = z.object({
   model: z.string().min(1).max(256).optional(),
@@ -54,10 +57,14 @@ export const TurnWorkflowInput = z
     channel: z.string().max(128).optional(),
     chatId: z.string().max(256).optional(),
     media: InputLimits.media.optional(),
+    /** Text for the system prompt and for tools (`ctx.pluginContext`), per message. */
+    pluginContext: InputLimits.pluginContext.optional(),
     ...ModelSettingsInput.shape,
     maxIterations: z.number().int().min(1).max(1000).optional(),
     /** Tools the model must not see in this turn (e.g. subagents get no `spawn`). */
-    excludeTools: z.array(z.string().max(64)).max(256).optional(),
+    excludeTools: ToolNames.optional(),
+    /** When set, the only tools the model sees (names this worker lacks are ignored). */
+    onlyTools: ToolNames.optional(),
     activityOptions: ActivityOptionsInput.optional(),
   })
   .strict();

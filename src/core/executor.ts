@@ -32,6 +32,11 @@ export interface TurnMessage {
   channel?: string;
   chatId?: string;
   media?: string[];
+  /**
+   * Per-message context from the client (the reference's `plugin_context`): joins the system
+   * prompt like a tool's `systemContext()` and reaches every tool as `ctx.pluginContext`.
+   */
+  pluginContext?: string[];
 }
 
 export interface BuildPromptStep extends TurnMessage {
@@ -64,6 +69,8 @@ export interface ToolStep {
   chatId?: string;
   /** The platform id of the message the turn answers. */
   messageId?: string;
+  /** The turn's per-message context (`TurnMessage.pluginContext`), for the tool's context. */
+  pluginContext?: string[];
   signal?: AbortSignalLike;
 }
 

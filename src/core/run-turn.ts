@@ -100,6 +100,7 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
     channel: input.channel,
     chatId: input.chatId,
     media: input.media,
+    pluginContext: input.pluginContext,
     extraContext: extraContext ? [extraContext] : undefined,
   });
 
@@ -197,6 +198,7 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
         channel: input.channel,
         chatId: input.chatId,
         messageId: input.messageId,
+        pluginContext: input.pluginContext,
         signal: input.signal,
       });
     } catch (error) {

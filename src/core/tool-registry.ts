@@ -6,6 +6,17 @@ import { invalidArgsText, parseToolArgs } from './tool-args.js';
 /** Appended to every error result so the model changes course instead of repeating itself. */
 export const ERROR_HINT = '\n\n[Analyze the error above and try a different approach.]';
 
+/** Which tools a turn offers: all but `excludeTools`, and only `onlyTools` when that is set. */
+export interface ToolSelection {
+  excludeTools?: readonly string[];
+  onlyTools?: readonly string[];
+}
+
+export function isToolOffered(name: string, selection: ToolSelection): boolean {
+  if (selection.excludeTools?.includes(name)) return false;
+  return selection.onlyTools === undefined || selection.onlyTools.includes(name);
+}
+
 /**
  * The tools an agent has: their definitions for the model, and validated execution.
  * Every failure (unknown tool, bad arguments, a tool that throws) becomes an error result the
@@ -46,10 +57,13 @@ export class ToolRegistry {
     return [...this.tools.values()];
   }
 
-  /** Definitions for the model, optionally without some tools (e.g. no `spawn` in subagents). */
-  definitions(exclude: readonly string[] = []): ToolDefinition[] {
+  /**
+   * Definitions for the model, optionally without some tools (e.g. no `spawn` in subagents) or
+   * with only some (`only`, when a client names the tools a turn may use).
+   */
+  definitions(exclude: readonly string[] = [], only?: readonly string[]): ToolDefinition[] {
     return this.all()
-      .filter((tool) => !exclude.includes(tool.name))
+      .filter((tool) => isToolOffered(tool.name, { excludeTools: exclude, onlyTools: only }))
       .map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters }));
   }
 

@@ -19,6 +19,11 @@ export interface ToolContext {
   messageId?: string;
   turnId?: string;
   toolCallId?: string;
+  /**
+   * Per-message context the client sent with this message (the reference's `plugin_context`),
+   * e.g. who the user is. Client input: trust it as far as you trust the client; never log it.
+   */
+  pluginContext?: readonly string[];
   /** Cancellation (`/stop`, workflow cancel, worker shutdown) reaches the tool through this. */
   signal?: AbortSignalLike;
   /** Progress for long work; durable runs turn it into activity heartbeats. */

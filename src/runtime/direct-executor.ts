@@ -70,7 +70,7 @@ export class DirectExecutor implements Executor {
     const toolContext = await this.opts.tools.systemContexts((tool, error) =>
       this.log.warn({ err: error, tool }, 'tool systemContext() failed; its section is left out'),
     );
-    const pluginContext = [...toolContext, ...(req.extraContext ?? [])];
+    const pluginContext = [...toolContext, ...(req.pluginContext ?? []), ...(req.extraContext ?? [])];
     return this.opts.conversation.buildPrompt(req.sessionId, req.message, {
       channel: req.channel,
       chatId: req.chatId,
@@ -101,6 +101,7 @@ export class DirectExecutor implements Executor {
       messageId: req.messageId,
       turnId: req.turnId,
       toolCallId: call.id,
+      ...(req.pluginContext ? { pluginContext: req.pluginContext } : {}),
       signal: req.signal,
       deliver: this.opts.deliver,
     });

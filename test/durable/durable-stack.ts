@@ -37,8 +37,8 @@ export interface DurableStack {
 export interface DurableStackOptions {
   /** Environment the config is loaded from (HOME is the temp workspace). */
   env?: Record<string, string>;
-  /** Merged per provider over the scripted provider's settings. */
-  providers?: Config['providers'];
+  /** Merged per provider over the scripted provider's settings (a function gets the scripted server's URL). */
+  providers?: Config['providers'] | ((llmUrl: string) => Config['providers']);
   /** Where activity and provider logs go (default: warn level to stderr). */
   logger?: Logger;
   /** Extra config overrides, deep-merged over the stack's own. */
@@ -67,7 +67,7 @@ export async function startDurableStack(opts: DurableStackOptions = {}): Promise
         providers: { scripted: { apiBase: llm.url } },
         tools: { exec: { timeout: 30 } },
       },
-      { providers: opts.providers ?? {}, ...opts.overrides },
+      { providers: (typeof opts.providers === 'function' ? opts.providers(llm.url) : opts.providers) ?? {}, ...opts.overrides },
     ),
     onWarning: () => undefined,
   });
