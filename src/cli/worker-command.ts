@@ -11,7 +11,9 @@ export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
 
 Runs an agent worker: polls the task queue for the agent workflows (turns, sessions, subagents,
 scheduled messages) and their activities until SIGINT/SIGTERM. Workers are stateless; run as
-many as you like against the same workspace and state volumes.
+many as you like against the same workspace and state volumes. Several task queues
+(--task-queue a,b, or a list in the config) are polled at once by one process, e.g. the Python
+reference's exoclaw-turn-based and exoclaw-session-based beside ours during a migration.
   --shutdown-grace D   on SIGTERM, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)
@@ -36,7 +38,8 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const graceMs = durationFlag('--shutdown-grace', grace, { examples: '10s, 500ms or 1m', allowZero: true });
 
   const healthPort = parseHealthPort(values['health-port'], process.env['EXOCLAW_HEALTH_PORT']);
-  const { config, connection, taskQueue } = setupFromFlags(values);
+  const { config, connection } = setupFromFlags(values);
+  const { taskQueues } = config.temporal;
   const logger = createLogger();
   installTemporalLogging(logger);
 
@@ -45,7 +48,13 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const health =
     healthPort === undefined
       ? undefined
-      : await startHealthServer({ port: healthPort, ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }) });
+      : await startHealthServer({
+          port: healthPort,
+          ...workerHealth({
+            getState: () => worker?.state() ?? 'INITIALIZED',
+            getQueueStates: () => worker?.queueStates() ?? Object.fromEntries(taskQueues.map((queue) => [queue, 'INITIALIZED'])),
+          }),
+        });
 
   // Installed before start-up (bundling can take a while): a signal then ends the process at
   // once, since nothing has been polled yet; once running, it starts a graceful shutdown.
@@ -62,7 +71,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     worker = await startWorker({
       config,
       connection,
-      taskQueue,
+      taskQueue: taskQueues,
       logger,
       shutdownGraceTime: graceMs,
       identity: values.identity,
@@ -72,10 +81,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
     await health?.close();
     throw error;
   }
-  logger.info({ workflows: worker.workflows, identity: worker.identity, encryption: worker.encryption }, 'worker started');
+  logger.info({ workflows: worker.workflows, identity: worker.identity, encryption: worker.encryption, taskQueues: worker.taskQueues }, 'worker started');
 
+  const queues = worker.taskQueues.map((queue) => `"${queue}"`).join(', ');
   console.log(
-    `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
+    `Worker ready: task ${worker.taskQueues.length === 1 ? 'queue' : 'queues'} ${queues}, namespace "${worker.namespace}", Temporal ${worker.address}, ` +
       `workspace ${worker.workspace}, state ${worker.stateDir}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
       `${health ? `, health checks on ${health.url}` : ''}. Ctrl-C to stop.`,
   );
