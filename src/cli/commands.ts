@@ -49,6 +49,10 @@ export const COMMANDS = new Map<string, Command>([
     load: async () =>
       import('./codec-server-command.js').then((m) => ({ help: m.CODEC_SERVER_HELP, run: m.codecServerCommand })),
   }],
+  ['migrate', {
+    summary: "convert nanobot's session files so those conversations continue here (--dry-run first)",
+    load: async () => import('./migrate-command.js').then((m) => ({ help: m.MIGRATE_HELP, run: m.migrateCommand })),
+  }],
   ['gc', {
     summary: 'delete old runtime state (blobs, tool journals, leases) from the state root',
     load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),
