@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateNanobotSessions } from '../../src/conversation/migrate-nanobot-sessions.js';
 import { SessionStore } from '../../src/conversation/session-store.js';
 import { createLogger } from '../../src/logger.js';
+import { createWorkerDeps } from '../../src/temporal/worker-deps.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 
 const FIXTURE = resolve(import.meta.dirname, '..', 'fixtures', 'nanobot', 'sessions', 'telegram_42.jsonl');
@@ -25,6 +26,12 @@ describe('a nanobot session', () => {
     await copyFile(FIXTURE, join(stack.workspace, 'sessions', 'telegram_42.jsonl'));
     await mkdir(join(stack.workspace, 'memory'), { recursive: true });
     await writeFile(join(stack.workspace, 'memory', 'MEMORY.md'), '- Ada prefers short answers.\n');
+
+    // A worker starting now says the file is not read as it is, and what to run.
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    await (await createWorkerDeps(stack.config, { logger: log })).close();
+    expect(lines.join('')).toContain('1 nanobot session file(s) are not converted yet, so those conversations start empty here; run `exoclaw-temporal migrate`');
 
     const migrated = await migrateNanobotSessions({ workspace: stack.workspace, stateDir: stack.stateDir, logger: createLogger({ level: 'silent' }) });
     expect(migrated.sessions).toEqual([expect.objectContaining({ action: 'convert', key: 'telegram:42' })]);
