@@ -1,5 +1,6 @@
 import { ToolRegistry, type LLMProvider } from './core/index.js';
 import type { Config } from './config.js';
+import { assertToolsConfined } from './config/restrict-to-workspace.js';
 import { FileConversation } from './conversation/index.js';
 import { logger as sharedLogger, type Logger } from './logger.js';
 import { resolveProvider } from './providers/index.js';
@@ -29,6 +30,7 @@ export async function createAgentParts(
     workflowTools?: boolean;
   } = {},
 ): Promise<AgentParts> {
+  assertToolsConfined(config);
   const log = opts.logger ?? sharedLogger();
   const defaults = config.agents.defaults;
   // A model may come from a client: only providers this worker's operator set up are served.

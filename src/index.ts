@@ -8,7 +8,7 @@ export { defineTool, type ToolSpec } from './tools/define-tool.js';
 export { createDefaultTools, connectMcpServers, type DefaultToolsOptions, type McpConnection } from './tools/index.js';
 
 // Durable: worker and clients.
-export { createAgentWorker, type AgentWorker, type AgentWorkerOptions } from './temporal/agent-worker.js';
+export { createAgentWorker, createAgentWorkers, type AgentWorker, type AgentWorkers, type AgentWorkerOptions } from './temporal/agent-worker.js';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './temporal/run-worker.js';
 export { createWorkerDeps } from './temporal/worker-deps.js';
 export { connectClient, ExoclawClient, type TurnOutcome, type TurnRequest } from './temporal/client.js';

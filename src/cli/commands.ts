@@ -53,6 +53,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'tokens and turns per session, model and day, from the session logs',
     load: async () => import('./usage-command.js').then((m) => ({ help: m.USAGE_HELP, run: m.usageCommand })),
   }],
+  ['migrate', {
+    summary: "convert nanobot's session files so those conversations continue here (--dry-run first)",
+    load: async () => import('./migrate-command.js').then((m) => ({ help: m.MIGRATE_HELP, run: m.migrateCommand })),
+  }],
   ['gc', {
     summary: 'delete old runtime state (blobs, tool journals, leases) from the state root',
     load: async () => import('./gc-command.js').then((m) => ({ help: m.GC_HELP, run: m.gcCommand })),

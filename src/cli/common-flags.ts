@@ -21,8 +21,10 @@ export const CONNECTION_FLAGS_HELP = `Connection flags:
   --temporal-url H:P     Temporal frontend: host:port, http://host:port, or https://host:port
                          for TLS (default: $TEMPORAL_ADDRESS, config, localhost:7233)
   --namespace NS         Temporal namespace (default: $TEMPORAL_NAMESPACE, config, "default")
-  --task-queue Q         task queue (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal")
-  --workspace DIR        the agent's shared workspace volume (default: config, ~/.exoclaw/workspace)
+  --task-queue Q         task queue (default: $EXOCLAW_TASK_QUEUE, config, "exoclaw-temporal");
+                         a worker polls several given as a,b; clients start on the first
+  --workspace DIR        the agent's shared workspace volume (default: config, ~/.exoclaw/workspace;
+                         ~/.nanobot/workspace for ~/.nanobot/config.json)
   --state-dir DIR        the runtime's state, apart from the workspace (default: config, <workspace>.state)
   --model M              model, e.g. anthropic/claude-sonnet-4-6, openai/gpt-4.1, ollama/llama3.2
 Temporal Cloud / TLS / API key: the standard TEMPORAL_API_KEY, TEMPORAL_TLS_* and

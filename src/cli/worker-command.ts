@@ -15,6 +15,9 @@ export const WORKER_HELP = `Usage: exoclaw-temporal worker [flags]
 Runs an agent worker: polls the task queue for the agent workflows (turns, sessions, subagents,
 scheduled messages) and their activities until SIGINT/SIGTERM/SIGHUP, then stops gracefully.
 Workers are stateless; run as many as you like against the same workspace and state volumes.
+Several task queues (--task-queue a,b, or a list in the config) are polled at once by one
+process, e.g. the Python reference's exoclaw-turn-based and exoclaw-session-based beside ours
+during a migration.
   --shutdown-grace D   on a stop signal, how long running activities may finish before they are
                        cancelled and handed back to Temporal (default 10s; e.g. 500ms, 30s, 1m)
   --identity ID        worker identity shown in the Temporal UI (default pid@hostname)
@@ -56,7 +59,8 @@ async function runWorker(
   opts: { grace: string; graceMs: number; healthPort: number | undefined; logger: Logger },
 ): Promise<number> {
   const { grace, graceMs, healthPort, logger } = opts;
-  const { config, connection, taskQueue } = setupFromFlags(values);
+  const { config, connection } = setupFromFlags(values);
+  const { taskQueues } = config.temporal;
   // With a health port, Temporal's own worker metrics are exported on loopback and served in /metrics.
   const coreMetrics = healthPort === undefined ? undefined : await loopbackCoreMetrics();
   const coreMetricsUrl = installTemporalLogging(logger, coreMetrics?.telemetry) ? coreMetrics?.url : undefined;
@@ -68,7 +72,10 @@ async function runWorker(
       ? undefined
       : await startHealthServer({
           port: healthPort,
-          ...workerHealth({ getState: () => worker?.state() ?? 'INITIALIZED' }),
+          ...workerHealth({
+            getState: () => worker?.state() ?? 'INITIALIZED',
+            getQueueStates: () => worker?.queueStates() ?? Object.fromEntries(taskQueues.map((queue) => [queue, 'INITIALIZED'])),
+          }),
           metrics: workerMetricsSource({ coreMetricsUrl }),
         });
 
@@ -98,7 +105,7 @@ async function runWorker(
     worker = await startWorker({
       config,
       connection,
-      taskQueue,
+      taskQueue: taskQueues,
       logger,
       shutdownGraceTime: graceMs,
       identity: values.identity,
@@ -110,7 +117,7 @@ async function runWorker(
   }
   logger.info(
     {
-      taskQueue: worker.taskQueue,
+      taskQueues: worker.taskQueues,
       namespace: worker.namespace,
       address: worker.address,
       workspace: worker.workspace,
@@ -124,8 +131,9 @@ async function runWorker(
     'worker started',
   );
 
+  const queues = worker.taskQueues.map((queue) => `"${queue}"`).join(', ');
   console.log(
-    `Worker ready: task queue "${worker.taskQueue}", namespace "${worker.namespace}", Temporal ${worker.address}, ` +
+    `Worker ready: task ${worker.taskQueues.length === 1 ? 'queue' : 'queues'} ${queues}, namespace "${worker.namespace}", Temporal ${worker.address}, ` +
       `workspace ${worker.workspace}, state ${worker.stateDir}, model ${worker.model}, identity ${worker.identity}, encryption ${worker.encryption}` +
       `${health ? `, health checks on ${health.url} (Prometheus: ${health.url}/metrics)` : ''}. Ctrl-C to stop.`,
   );

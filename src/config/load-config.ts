@@ -10,7 +10,17 @@ import { ConfigError } from './config-error.js';
 import { ENV_OVERRIDES, parseEnvValue } from './env-overrides.js';
 import { jsonErrorLocation } from './json-error-location.js';
 import { normalizeKeys } from './normalize-keys.js';
-import { ConfigSchema, IGNORED_TOP_LEVEL_KEYS, type Config, type ProvidersConfig } from './schema.js';
+import { adaptNanobotConfig } from './nanobot-compat.js';
+import { readNanobotEnv } from './nanobot-env.js';
+import { collectUnknown } from './schema-walk.js';
+import {
+  ConfigSchema,
+  DEFAULT_WORKSPACE,
+  IGNORED_TOP_LEVEL_KEYS,
+  NANOBOT_DEFAULT_WORKSPACE,
+  type Config,
+  type ProvidersConfig,
+} from './schema.js';
 
 export type DeepPartial<T> = T extends readonly (infer U)[]
   ? U[]
@@ -55,7 +65,18 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   if (problems.length > 0) throw new ConfigError(problems, filePath);
 
   const sources = new Map<string, string>();
-  const merged = structuredClone(fromFile) as Record<string, unknown>;
+  const where = filePath ? ` in ${filePath}` : '';
+  // nanobot's dumps: null and "" mean unset; its NANOBOT_* variables fill only what the file
+  // leaves unset, and what they bring is adapted the same way (a second pass finds only theirs).
+  let merged = adaptNanobotConfig(structuredClone(fromFile) as Record<string, unknown>, warn, where);
+  const nanobotEnv = readNanobotEnv(env, ConfigSchema);
+  for (const note of nanobotEnv.notes) warn(note);
+  if (nanobotEnv.settings.length > 0) {
+    for (const setting of nanobotEnv.settings) {
+      fillMissing(merged, setting.path, setting.value, sources, `environment variable ${setting.name}`);
+    }
+    merged = adaptNanobotConfig(merged, warn, ' (from NANOBOT_* environment variables)');
+  }
   for (const override of ENV_OVERRIDES) {
     const raw = nonEmpty(env[override.name]);
     if (raw === undefined) continue;
@@ -71,7 +92,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     mergeInto(merged, normalized, [], sources, 'overrides');
   }
 
-  reportUnknownKeys(merged, filePath, warn);
+  reportUnknownKeys(merged, where, sources, warn);
 
   const parsed = ConfigSchema.safeParse(merged, { reportInput: true });
   if (!parsed.success) {
@@ -82,7 +103,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   }
   const config = parsed.data;
   const providers = config.providers as ProvidersConfig;
-  const workspace = resolve(cwd, expandHome(config.agents.defaults.workspace, home));
+  // nanobot's workspace for nanobot's own config file, so its sessions and memory are found.
+  const nanobotHome = filePath !== undefined && filePath === resolve(home, '.nanobot', 'config.json');
+  const givenWorkspace = config.agents.defaults.workspace ?? (nanobotHome ? NANOBOT_DEFAULT_WORKSPACE : DEFAULT_WORKSPACE);
+  const workspace = resolve(cwd, expandHome(givenWorkspace, home));
   const given = config.agents.defaults.stateDir;
   const stateDir = given === undefined ? defaultStateDir(workspace) : resolve(cwd, expandHome(given, home));
   const apart = trustDomainProblem(workspace, stateDir, config.tools.exec.readOnlyPaths);
@@ -90,8 +114,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     const from = sources.get('agents.defaults.stateDir') ?? sources.get('agents.defaults.workspace');
     throw new ConfigError([`agents.defaults.stateDir${from ? ` (from ${from})` : ''}: ${apart}`], filePath);
   }
+  const [taskQueue] = config.temporal.taskQueue;
   const result: Config = {
     ...config,
+    temporal: { ...config.temporal, taskQueue: taskQueue!, taskQueues: config.temporal.taskQueue },
     agents: {
       defaults: {
         ...config.agents.defaults,
@@ -289,51 +315,40 @@ function formatIssue(issue: IssueLike, sources: Map<string, string>): string {
   return `${where}${from}: ${what}`;
 }
 
-/** Walks the value beside the schema and reports keys the schema does not know. */
-function reportUnknownKeys(value: Record<string, unknown>, filePath: string | undefined, warn: (m: string) => void): void {
-  const found: UnknownKey[] = [];
-  collectUnknown(ConfigSchema, value, [], found);
-  const where = filePath ? ` in ${filePath}` : '';
-  for (const { path, known } of found) {
+/** Walks the value beside the schema and reports keys the schema does not know, and where they came from. */
+function reportUnknownKeys(value: Record<string, unknown>, where: string, sources: Map<string, string>, warn: (m: string) => void): void {
+  for (const { path, known } of collectUnknown(ConfigSchema, value)) {
     if (path.length === 1 && IGNORED_TOP_LEVEL_KEYS.has(path[0]!)) continue;
+    let source: string | undefined;
+    for (let n = path.length; n > 0 && source === undefined; n--) source = sources.get(path.slice(0, n).join('.'));
     const guess = closestName(path[path.length - 1]!, known);
     const hint = guess ? `did you mean "${[...path.slice(0, -1), guess].join('.')}"?` : 'check its spelling.';
-    warn(`Unknown config key "${path.join('.')}"${where} is ignored; ${hint}`);
+    warn(`Unknown config key "${path.join('.')}"${source ? ` (from ${source})` : where} is ignored; ${hint}`);
   }
 }
 
-/** A key the schema does not know, and the keys it does know at that place (for "did you mean"). */
-interface UnknownKey {
-  path: string[];
-  known: string[];
-}
-
-interface SchemaDef {
-  type: string;
-  innerType?: SchemaLike;
-  shape?: Record<string, SchemaLike>;
-  valueType?: SchemaLike;
-  element?: SchemaLike;
-}
-interface SchemaLike {
-  _zod: { def: SchemaDef };
-}
-
-const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'catch', 'nonoptional']);
-
-function collectUnknown(schema: SchemaLike, value: unknown, path: string[], found: UnknownKey[]): void {
-  let def = schema._zod.def;
-  while (WRAPPERS.has(def.type) && def.innerType) def = def.innerType._zod.def;
-  if (def.type === 'object' && def.shape && isPlainObject(value)) {
-    for (const [key, child] of Object.entries(value)) {
-      const childSchema = def.shape[key];
-      if (childSchema) collectUnknown(childSchema, child, [...path, key], found);
-      else found.push({ path: [...path, key], known: Object.keys(def.shape) });
-    }
-  } else if (def.type === 'record' && def.valueType && isPlainObject(value)) {
-    for (const [key, child] of Object.entries(value)) collectUnknown(def.valueType, child, [...path, key], found);
-  } else if (def.type === 'array' && def.element && Array.isArray(value)) {
-    value.forEach((item, i) => collectUnknown(def.element!, item, [...path, String(i)], found));
+/** Sets `value` at `path` where nothing is set yet; an object value fills in only the keys still missing. */
+function fillMissing(
+  target: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+  sources: Map<string, string>,
+  label: string,
+  prefix: readonly string[] = [],
+): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (node[key] === undefined) node[key] = {};
+    if (!isPlainObject(node[key])) return; // the file set something else here: it wins
+    node = node[key] as Record<string, unknown>;
+  }
+  const key = path[path.length - 1]!;
+  const current = node[key];
+  if (current === undefined) {
+    node[key] = value;
+    sources.set([...prefix, ...path].join('.'), label);
+  } else if (isPlainObject(current) && isPlainObject(value)) {
+    for (const [child, childValue] of Object.entries(value)) fillMissing(current, [child], childValue, sources, label, [...prefix, ...path]);
   }
 }
 

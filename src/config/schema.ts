@@ -12,8 +12,11 @@ import { isIanaTimeZone } from '../time-zone.js';
 const positiveInt = () => z.number().int().positive();
 
 export const AgentDefaultsSchema = z.object({
-  /** `~` is expanded and relative paths are resolved against the working directory by the loader. */
-  workspace: z.string().min(1).default('~/.exoclaw/workspace'),
+  /**
+   * `~` is expanded and relative paths are resolved against the working directory by the loader.
+   * Default `~/.exoclaw/workspace`, or nanobot's `~/.nanobot/workspace` for `~/.nanobot/config.json`.
+   */
+  workspace: z.string().min(1).optional(),
   /**
    * The runtime's own state (session logs, blobs, journal, leases, tool outputs): apart from the
    * workspace, so nothing the agent runs can read or write it. Default: `<workspace>.state`.
@@ -70,6 +73,8 @@ export const ProviderConfigSchema = z.object({
 
 export const McpServerSchema = z
   .object({
+    /** nanobot's transport hint; "sse" entries are dropped by the loader with a warning. */
+    type: z.enum(['stdio', 'streamableHttp']).optional(),
     command: z.string().min(1).optional(),
     args: z.array(z.string()).optional(),
     env: z.record(z.string(), z.string()).optional(),
@@ -80,6 +85,9 @@ export const McpServerSchema = z
   })
   .refine((server) => Boolean(server.command) !== Boolean(server.url), {
     message: 'give either "command" (stdio server) or "url" (HTTP server), not both and not neither',
+  })
+  .refine((server) => server.type === undefined || (server.type === 'stdio') === Boolean(server.command), {
+    message: '"type" does not match the entry: "stdio" needs "command", "streamableHttp" needs "url"',
   });
 
 export const ToolsConfigSchema = z.object({
@@ -121,6 +129,10 @@ export const ToolsConfigSchema = z.object({
         .default({}),
     })
     .prefault({}),
+  /**
+   * Tools here are always confined to the workspace; `false` (nanobot's default) is refused when a
+   * worker or runtime builds its tools, never silently ignored (see restrict-to-workspace.ts).
+   */
   restrictToWorkspace: z.boolean().default(true),
   /** What the model may schedule with the cron tool (a session's jobs fire messages into it). */
   cron: z
@@ -154,7 +166,21 @@ export const ToolsConfigSchema = z.object({
 export const TemporalConfigSchema = z.object({
   address: z.string().min(1).default('localhost:7233'),
   namespace: z.string().min(1).default('default'),
-  taskQueue: z.string().min(1).default('exoclaw-temporal'),
+  /**
+   * The task queue, or several ("a,b" or a list): a worker polls all of them (one Temporal worker
+   * each), clients start workflows on the first. The loader normalises this into `taskQueues`.
+   */
+  taskQueue: z
+    .union([z.string(), z.array(z.string())])
+    .default('exoclaw-temporal')
+    .transform((value, ctx) => {
+      const queues = [...new Set((Array.isArray(value) ? value : value.split(',')).map((queue) => queue.trim()))];
+      if (queues.length === 0 || queues.some((queue) => queue === '')) {
+        ctx.addIssue({ code: 'custom', message: 'name one task queue, or several separated by commas, none of them empty' });
+        return z.NEVER;
+      }
+      return queues;
+    }),
   /** Temporal Cloud API key (enables TLS). */
   apiKey: z.string().optional(),
 });
@@ -193,23 +219,40 @@ export const ConfigSchema = z.object({
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 export type McpServerConfig = z.output<typeof McpServerSchema>;
 export type ToolsConfig = z.output<typeof ToolsConfigSchema>;
-export type TemporalConfig = z.output<typeof TemporalConfigSchema>;
+export type TemporalConfig = TemporalSettings;
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
 type ParsedConfig = z.output<typeof ConfigSchema>;
 
+/** Temporal settings after loading: the first task queue (where clients start workflows) and all of them. */
+export type TemporalSettings = Omit<ParsedConfig['temporal'], 'taskQueue'> & {
+  /** The first task queue: clients start workflows here. */
+  taskQueue: string;
+  /** Every task queue a worker polls (at least one, no duplicates). */
+  taskQueues: string[];
+};
+
 /** Provider settings by provider name (the prefix of `provider/model`). */
 export type ProvidersConfig = Record<string, { apiKey?: string; apiBase?: string; extraHeaders?: Record<string, string> }>;
 
-export type AgentDefaults = Omit<ParsedConfig['agents']['defaults'], 'model' | 'stateDir'> & { model: string; stateDir: string };
+export type AgentDefaults = Omit<ParsedConfig['agents']['defaults'], 'workspace' | 'model' | 'stateDir'> & {
+  workspace: string;
+  model: string;
+  stateDir: string;
+};
 
 /** The validated configuration: every default filled in, paths absolute, model chosen. */
-export interface Config extends Omit<ParsedConfig, 'agents' | 'providers'> {
+export interface Config extends Omit<ParsedConfig, 'agents' | 'providers' | 'temporal'> {
   agents: { defaults: AgentDefaults };
   providers: ProvidersConfig;
+  temporal: TemporalSettings;
   /** The file the configuration came from, if any. */
   sourcePath?: string;
 }
 
 /** Top-level sections of nanobot configs that this project accepts and ignores silently. */
 export const IGNORED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['gateway', '$schema']);
+
+/** Where nanobot keeps its workspace: the default for a config found at `~/.nanobot/config.json`. */
+export const NANOBOT_DEFAULT_WORKSPACE = '~/.nanobot/workspace';
+export const DEFAULT_WORKSPACE = '~/.exoclaw/workspace';

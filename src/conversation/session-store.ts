@@ -177,6 +177,16 @@ export class SessionStore {
     });
   }
 
+  /**
+   * Replaces the whole session file at once (a reader sees the old file or the new one, never
+   * half). Only for one-off conversions such as `migrate`; turns append. Call under the lock.
+   */
+  async replaceFile(sessionId: string, content: string): Promise<void> {
+    await mkdir(this.sessionsDir, { recursive: true });
+    await atomicWrite(this.filePath(sessionId), content, { sync: this.opts.fsync !== false });
+    this.cache.delete(this.filePath(sessionId));
+  }
+
   private async writeOnce(path: string, payload: string): Promise<void> {
     await mkdir(this.sessionsDir, { recursive: true });
     const handle = await open(path, 'a');

@@ -94,7 +94,8 @@ async function moveTree(from: string, to: string, report: MigrationReport): Prom
   await rmdir(from).catch(() => undefined); // only when emptied
 }
 
-async function moveFile(source: string, target: string): Promise<void> {
+/** Renames a file, or copies and removes it when source and target are on different volumes. */
+export async function moveFile(source: string, target: string): Promise<void> {
   try {
     await rename(source, target);
   } catch (error) {

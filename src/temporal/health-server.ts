@@ -10,6 +10,8 @@ export interface HealthReport {
   ok: boolean;
   /** a short word for humans and logs, e.g. RUNNING, STOPPING */
   state: string;
+  /** each task queue's worker state, for a worker polling several */
+  taskQueues?: Record<string, string>;
 }
 
 export interface HealthServerOptions {
@@ -45,15 +47,22 @@ export class HealthServerError extends Error {
  * draining worker must not be killed early: it is finishing activities within its shutdown
  * grace); ready only while RUNNING. `worker` is a Temporal Worker (or anything with its getState()). FAILED or STOPPED means the process should be replaced.
  */
-export function workerHealth(worker: { getState(): string }): { live: () => HealthReport; ready: () => HealthReport } {
+export function workerHealth(worker: { getState(): string; getQueueStates?(): Record<string, string> | undefined }): {
+  live: () => HealthReport;
+  ready: () => HealthReport;
+} {
+  const queues = (): Pick<HealthReport, 'taskQueues'> => {
+    const taskQueues = worker.getQueueStates?.();
+    return taskQueues ? { taskQueues } : {};
+  };
   return {
     live: () => {
       const state = worker.getState();
-      return { ok: state === 'INITIALIZED' || state === 'RUNNING' || state === 'STOPPING' || state === 'DRAINING' || state === 'DRAINED', state };
+      return { ok: state === 'INITIALIZED' || state === 'RUNNING' || state === 'STOPPING' || state === 'DRAINING' || state === 'DRAINED', state, ...queues() };
     },
     ready: () => {
       const state = worker.getState();
-      return { ok: state === 'RUNNING', state };
+      return { ok: state === 'RUNNING', state, ...queues() };
     },
   };
 }
@@ -81,7 +90,7 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
       else if (path === HEALTH_PATHS.both) {
         const a = opts.live();
         const b = ready();
-        report = { ok: a.ok && b.ok, state: b.state };
+        report = { ...b, ok: a.ok && b.ok };
       }
     } catch (error) {
       report = { ok: false, state: `check failed: ${(error as Error).message}` };

@@ -9,7 +9,8 @@ import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import type { Logger } from '../logger.js';
 import { tracingFromEnv } from '../telemetry/tracing.js';
 import { execIsolationNotices } from '../tools/exec-isolation.js';
-import { createAgentWorker } from './agent-worker.js';
+import { assertToolsConfined } from '../config/restrict-to-workspace.js';
+import { createAgentWorkers } from './agent-worker.js';
 import { explainConnectError } from './connect-error.js';
 import type { ResolvedConnection } from './connection.js';
 import { packageRoot } from '../package-root.js';
@@ -21,7 +22,8 @@ export { explainConnectError, TemporalUnreachableError } from './connect-error.j
 export interface StartWorkerOptions {
   config: Config;
   connection: ResolvedConnection;
-  taskQueue: string;
+  /** One task queue, or several: one Temporal worker polls each, sharing the connection and activity dependencies. */
+  taskQueue: string | readonly string[];
   logger: Logger;
   /** How long running activities may finish after a stop request before they are cancelled (default 10 s). */
   shutdownGraceTime?: string | number;
@@ -36,7 +38,10 @@ export interface StartWorkerOptions {
 
 export interface RunningWorker {
   identity: string;
+  /** The first task queue. */
   taskQueue: string;
+  /** Every task queue polled. */
+  taskQueues: string[];
   namespace: string;
   address: string;
   workspace: string;
@@ -47,8 +52,13 @@ export interface RunningWorker {
   workflows: string;
   /** "off", or which key encrypts and which keys decrypt (ids only), for the ready line. */
   encryption: string;
-  /** The Temporal worker's state: RUNNING, STOPPING, DRAINING, DRAINED, STOPPED, FAILED. */
+  /**
+   * The Temporal workers' state (RUNNING, STOPPING, DRAINING, DRAINED, STOPPED, FAILED): the least
+   * healthy one's, so RUNNING means every queue is polled.
+   */
   state(): string;
+  /** Each task queue's worker state. */
+  queueStates(): Record<string, string>;
   /** Settles when the worker has stopped and its resources are closed; rejects on a fatal worker error. */
   done: Promise<void>;
   /** Graceful stop: no new tasks, running activities get the grace period, then are cancelled. Idempotent. */
@@ -58,6 +68,10 @@ export interface RunningWorker {
 /** Connects, registers the agent workflows and activities, and starts polling. */
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
   const { config, connection, logger } = opts;
+  const taskQueues = [...new Set(typeof opts.taskQueue === 'string' ? [opts.taskQueue] : opts.taskQueue)];
+  if (taskQueues.length === 0) throw new Error('startWorker needs at least one task queue.');
+  // A refusal that is the operator's to fix comes before anything connects.
+  assertToolsConfined(config);
   // Bad keys fail here, before anything connects (ids and sources in the message, never key bytes).
   const encryption = opts.encryption ?? loadEncryptionKeys(config.security.encryption);
   // OTEL_EXPORTER_OTLP_ENDPOINT set: spans of workflows, activities, model calls and tool runs go there.
@@ -72,9 +86,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
 
   let agent;
   try {
-    agent = await createAgentWorker({
+    agent = await createAgentWorkers({
       connection,
-      taskQueue: opts.taskQueue,
+      taskQueues,
       deps,
       encryption,
       workflowBundle: opts.workflowBundle ?? source?.workflowBundle,
@@ -86,19 +100,37 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     await closeDeps();
     throw explainConnectError(error, connection);
   }
-  const { worker, connection: nativeConnection, identity } = agent;
+  const { workers, connection: nativeConnection, identity } = agent;
+  const shutdownAll = (): void => {
+    for (const { worker } of workers) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  };
 
-  const done = worker.run().finally(async () => {
+  const runs = workers.map(({ taskQueue, worker }) =>
+    worker.run().catch((error: unknown) => {
+      logger.error({ taskQueue, err: error }, 'the worker for this task queue failed; stopping the others');
+      throw error;
+    }),
+  );
+  // One queue's worker ending (a fatal error) ends them all: the process exits and is replaced,
+  // rather than serving some queues and silently not others.
+  void Promise.race(runs.map((run) => run.then(shutdownAll, shutdownAll)));
+  const done = Promise.allSettled(runs).then(async (results) => {
     await closeDeps().catch((error: unknown) => logger.warn({ err: error }, 'closing worker dependencies failed'));
     await nativeConnection.close().catch(() => undefined);
     await tracing?.flush().catch(() => undefined); // the last spans, before the process exits
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
   });
   // `done` is awaited by stop() and by callers; this keeps an early fatal error from going unhandled.
   done.catch(() => undefined);
 
+  const queueStates = (): Record<string, string> => Object.fromEntries(workers.map(({ taskQueue, worker }) => [taskQueue, worker.getState()]));
   return {
     identity,
-    taskQueue: opts.taskQueue,
+    taskQueue: taskQueues[0]!,
+    taskQueues,
     namespace: connection.namespace,
     address: connection.address,
     workspace: config.agents.defaults.workspace,
@@ -106,14 +138,26 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     model: config.agents.defaults.model,
     workflows,
     encryption: describeEncryption(encryption, config.security.encryption.blobs),
-    state: () => worker.getState(),
+    state: () => leastHealthy(Object.values(queueStates())),
+    queueStates,
     done,
     stop: async () => {
       // The Temporal runtime also reacts to SIGINT/SIGTERM; whoever comes first shuts down.
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      shutdownAll();
       await done;
     },
   };
+}
+
+/** Worker states from the least to the most healthy. */
+const STATE_ORDER = ['FAILED', 'STOPPED', 'DRAINED', 'DRAINING', 'STOPPING', 'INITIALIZED', 'RUNNING'];
+
+function leastHealthy(states: readonly string[]): string {
+  const rank = (state: string): number => {
+    const index = STATE_ORDER.indexOf(state);
+    return index < 0 ? -1 : index;
+  };
+  return states.reduce((worst, state) => (rank(state) < rank(worst) ? state : worst));
 }
 
 /** "exec isolation: bwrap (…)" — which isolation this worker's exec has (the probe already ran with the tools). */

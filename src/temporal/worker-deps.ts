@@ -1,5 +1,6 @@
 import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
+import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
@@ -18,6 +19,14 @@ export async function createWorkerDeps(
   const log = opts.logger ?? sharedLogger();
   const { workspace, stateDir } = config.agents.defaults;
   await prepareStateRoot(workspace, stateDir, log);
+  // nanobot's sessions are not read as they are: say so rather than let them start empty unnoticed.
+  const unconverted = await countNanobotSessions(workspace, stateDir).catch(() => 0);
+  if (unconverted > 0) {
+    log.warn(
+      { count: unconverted, workspace, stateDir },
+      `${unconverted} nanobot session file(s) are not converted yet, so those conversations start empty here; run \`exoclaw-temporal migrate\` (docs/migrating.md)`,
+    );
+  }
   // Temporal owns retries: SDK clients on workers never retry on their own.
   const parts = await createAgentParts(config, { logger: log, maxRetries: 0 });
   const defaults = config.agents.defaults;

@@ -9,7 +9,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const BIN = join(ROOT, 'bin', 'exoclaw-temporal.js');
 
 /**
- * A clean environment for the CLI: nothing from the developer's Temporal/provider/exoclaw
+ * A clean environment for the CLI: nothing from the developer's Temporal/provider/exoclaw/nanobot
  * settings leaks in, HOME is a temp dir (no ~/.nanobot config), and workers use the bundle
  * global-setup built once instead of bundling again.
  */
@@ -17,7 +17,7 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): Record
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(TEMPORAL_(?!CLI$)|EXOCLAW_|ANTHROPIC_|OPENAI_)/.test(key)) continue;
+    if (/^(TEMPORAL_(?!CLI$)|EXOCLAW_|NANOBOT_|ANTHROPIC_|OPENAI_)/i.test(key)) continue;
     env[key] = value;
   }
   return { ...env, HOME: home, EXOCLAW_WORKFLOW_BUNDLE: inject('workflowBundlePath'), ...extra };

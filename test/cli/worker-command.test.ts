@@ -9,7 +9,7 @@ import { ExoclawClient } from '../../src/temporal/client.js';
 import { findFreePort } from '../../dev/local-stack/dev-server.js';
 import { getTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitUntil } from '../support/wait.js';
-import { cliEnv, failureMessage, runCli, spawnCli, stopCli, type CliProcess } from './cli-process.js';
+import { cliEnv, failureMessage, ROOT, runCli, spawnCli, stopCli, type CliProcess } from './cli-process.js';
 
 const CANARY_KEY = 'sk-ant-canary-cli-0123456789abcdef';
 
@@ -57,7 +57,7 @@ describe('exoclaw-temporal worker', () => {
       const healthUrl = /health checks on (http:\/\/[\d.]+:\d+)/.exec(ready)?.[1];
       const probe = await fetch(`${healthUrl}/readyz`);
       expect(probe.status).toBe(200);
-      expect(await probe.json()).toEqual({ ok: true, state: 'RUNNING' });
+      expect(await probe.json()).toEqual({ ok: true, state: 'RUNNING', taskQueues: { [taskQueue]: 'RUNNING' } });
       expect(ready).toContain(`task queue "${taskQueue}"`);
       expect(ready).toContain(`namespace "${namespace}"`);
       expect(ready).toContain(address);
@@ -152,6 +152,48 @@ describe('exoclaw-temporal worker', () => {
     expect(result.code).toBe(1);
     expect(failureMessage(result.stderr)).toContain('has no namespace "no-such-namespace"');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('polls several task queues from one process: turns started on each complete, the ready line and probes name them all, SIGTERM stops all', async () => {
+    const [first, second] = [uniqueTaskQueue('cli-q1'), uniqueTaskQueue('cli-q2')];
+    const worker = startWorker(`${first},${second}`, join(home, 'ws-queues'), ['--health-port', '0']);
+    try {
+      const ready = await worker.waitForLine(/^Worker ready/, 90_000);
+      expect(ready).toContain(`task queues "${first}", "${second}"`);
+      const healthUrl = /health checks on (http:\/\/[\d.]+:\d+)/.exec(ready)?.[1];
+      const probe = await fetch(`${healthUrl}/healthz`);
+      expect(await probe.json()).toEqual({ ok: true, state: 'RUNNING', taskQueues: { [first]: 'RUNNING', [second]: 'RUNNING' } });
+
+      const { client } = await getTestEnv();
+      const results = await Promise.all(
+        [first, second].map((queue) => new ExoclawClient(client, queue).runTurn({ sessionId: `on-${queue}`, message: `hello ${queue}` })),
+      );
+      expect(results[0]!.finalContent).toContain(`hello ${first}`);
+      expect(results[1]!.finalContent).toContain(`hello ${second}`);
+      // Each turn ran on its own queue, and a session started on the second continues there.
+      for (const [index, queue] of [first, second].entries()) {
+        const info = await client.workflow.getHandle(results[index]!.workflowId).describe();
+        expect(info.taskQueue).toBe(queue);
+      }
+    } finally {
+      const stopped = await stopCli(worker, 'SIGTERM');
+      expect(stopped.code, worker.stderr()).toBe(0);
+    }
+    expect(worker.stdout()).toContain('Worker stopped.');
+    expect(worker.stderr()).toContain(`"taskQueues":["${first}","${second}"]`);
+  }, 150_000);
+
+  it("refuses nanobot's restrictToWorkspace: false at start-up, before connecting, with the fix (exit 1)", async () => {
+    const port = await findFreePort(); // nothing listens: the refusal must come first
+    const result = await runCli(
+      ['worker', '--config', join(ROOT, 'test', 'fixtures', 'nanobot', 'config.json'), '--temporal-url', `127.0.0.1:${port}`, '--workspace', join(home, 'ws-nanobot')],
+      cliEnv(home),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('tools.restrictToWorkspace: false');
+    expect(result.stderr).toContain('EXOCLAW_RESTRICT_TO_WORKSPACE=true');
+    expect(result.stderr).not.toContain('Cannot reach Temporal');
+    expect(result.stdout + result.stderr).not.toContain('fixture-not-a-real-key');
   }, 60_000);
 
   it('rejects a bad --shutdown-grace with usage help (exit 2)', async () => {

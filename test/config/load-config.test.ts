@@ -46,7 +46,7 @@ describe('loadConfig', () => {
       memoryWindow: 100,
       contextWindowTokens: 100_000,
     });
-    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'exoclaw-temporal' });
+    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'exoclaw-temporal', taskQueues: ['exoclaw-temporal'] });
     expect(config.tools.exec).toEqual({
       timeout: 60,
       sandbox: { enabled: false },
@@ -174,7 +174,7 @@ describe('loadConfig', () => {
     expect(config.agents.defaults.maxTokens).toBe(2048);
     expect(config.agents.defaults.memoryWindow).toBe(100);
     expect(config.agents.defaults.timezone).toBe('Europe/Berlin');
-    expect(config.temporal).toEqual({ address: 'temporal.svc:7233', namespace: 'prod', taskQueue: 'agents' });
+    expect(config.temporal).toEqual({ address: 'temporal.svc:7233', namespace: 'prod', taskQueue: 'agents', taskQueues: ['agents'] });
     expect(config.tools.web.search.apiKey).toBe('brave-env');
     expect(config.providers.anthropic?.apiKey).toBe('ak');
     expect(config.tools.exec.sandbox).toEqual({ enabled: true, url: 'http://sandbox.svc' });
