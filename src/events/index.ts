@@ -1,0 +1,5 @@
+// The session event stream on the Node side: the store interface, its two backends, and how to open the configured one.
+export { EVENTS_FOLDER, FileEventStore } from './file-event-store.js';
+export { eventStoreFor, openEventStore, type EventStoreSettings } from './open-event-store.js';
+export { RedisEventStore } from './redis-event-store.js';
+export type { PublishEvent, SessionEventStore, TrimResult } from './session-event-store.js';
