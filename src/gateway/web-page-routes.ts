@@ -10,7 +10,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 
-export const WEB_PAGE_DIR = join(packageRoot(), 'src', 'gateway', 'web');
+export const WEB_PAGE_DIR = join(packageRoot(), 'web', 'chat');
 
 /** Serves the page. It holds no secrets: the token is typed in and kept in the browser's session storage. */
 export function webPageRoutes(app: FastifyInstance): void {
