@@ -1,4 +1,5 @@
 import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { EventPublisher } from '../src/events/event-publisher.js';
 import type { Logger } from '../src/logger.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
@@ -34,4 +35,6 @@ export interface ActivityDeps {
   jobLimits?: JobLimits;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
+  /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */
+  events?: EventPublisher;
 }
