@@ -34,7 +34,20 @@ export interface GatewayStackOptions {
 export async function startGatewayStack(opts: GatewayStackOptions = {}): Promise<GatewayStack & { tokens: Record<string, string> }> {
   const home = await mkdtemp(join(tmpdir(), 'exoclaw-gateway-'));
   const { address, namespace } = await getTestEnv();
-  const llm = await startScriptedLlmServer();
+  // Names are answered slowly, in pieces, so an answer arrives as several deltas.
+  const llm = await startScriptedLlmServer({
+    script: {
+      useDefaults: true,
+      rules: [
+        {
+          name: 'learn name, streamed slowly',
+          when: { lastUserMatches: "\\bmy name is\\s+([A-Za-z][\\w'-]*)" },
+          reply: { text: "[scripted-llm] Nice to meet you, {{match.1}}! I'll remember that." },
+          stream: { pieces: 8, pauseMs: 120 },
+        },
+      ],
+    },
+  });
   const stateDir = join(home, 'state');
   const configPath = join(home, 'config.json');
   await writeFile(configPath, JSON.stringify({ gateway: opts.gateway ?? {} }));
