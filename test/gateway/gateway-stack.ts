@@ -45,6 +45,12 @@ export async function startGatewayStack(opts: GatewayStackOptions = {}): Promise
           reply: { text: "[scripted-llm] Nice to meet you, {{match.1}}! I'll remember that." },
           stream: { pieces: 8, pauseMs: 120 },
         },
+        {
+          name: 'send a message with the message tool',
+          when: { lastUserMatches: '^tell me later: (.+)$', hasToolResult: false },
+          reply: { toolCalls: [{ name: 'message', arguments: { content: '{{match.1}}' } }] },
+        },
+        { name: 'after the message tool', when: { hasToolResult: true, lastToolName: 'message' }, reply: { text: '[scripted-llm] Sent.' } },
       ],
     },
   });
