@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
@@ -52,6 +53,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     );
   }
   const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal); // every open stream listens for the shutdown
   const ctx: GatewayContext = {
     sessions: opts.sessions,
     events: opts.events,
@@ -76,8 +78,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         },
         handler as (req: IncomingMessage, res: ServerResponse) => void,
       ) as Server,
-    // The request log names method, path and address; never headers (the token is one).
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
 
