@@ -27,6 +27,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'interactive chat with a long-lived session (live progress, Ctrl-C = /stop)',
     load: async () => import('./chat-command.js').then((m) => ({ help: m.CHAT_HELP, run: m.chatCommand })),
   }],
+  ['gateway', {
+    summary: 'HTTP front door: session API with live events (SSE), OpenAI-compatible API, web chat page',
+    load: async () => import('./gateway-command.js').then((m) => ({ help: m.GATEWAY_HELP, run: m.gatewayCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),
