@@ -10,6 +10,7 @@ import {
   type ToolStep,
   type ToolStepResult,
 } from '../src/core/index.js';
+import { channelToolDelivery } from '../src/channels/tool-delivery.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import { instrumentToolRun } from '../src/telemetry/instrument.js';
 import type { ActivityDeps } from './activity-deps.js';
@@ -64,6 +65,7 @@ export function executeToolActivity(deps: ActivityDeps) {
                 progress = detail;
               },
               previousAttemptInterrupted: previous?.status === 'started',
+              ...(deps.channels ? { deliver: channelToolDelivery(deps.channels, `${turnId}/${call.id}`, ctx.cancellationSignal) } : {}),
             }),
           );
     } finally {

@@ -1,0 +1,30 @@
+import { channelMessageId, channelSessionId } from '../contract/index.js';
+import type { Logger } from '../logger.js';
+import type { SessionClient } from '../temporal/session-client.js';
+import type { InboundMessage } from './channel-adapter.js';
+import type { InboundGate } from './inbound-gate.js';
+
+export type DispatchOutcome = 'queued' | 'not-allowed' | 'rate-limited';
+
+/**
+ * The inbound half every adapter shares: an allowed message becomes a `sendMessage` signal
+ * (signal-with-start) to the chat's session, its message id derived from the platform's, so a
+ * redelivered update is answered once. The reply does not come back here: the session workflow
+ * delivers it through the delivery activity (docs/channels.md).
+ */
+export class SessionDispatch {
+  constructor(
+    private readonly sessions: SessionClient,
+    private readonly logger: Logger,
+  ) {}
+
+  async dispatch(message: InboundMessage, gate: InboundGate): Promise<DispatchOutcome> {
+    const verdict = gate.check(message);
+    if (!verdict.ok) return verdict.reason;
+    const sessionId = channelSessionId(message.channel, message.chatId);
+    const messageId = channelMessageId(message.channel, message.chatId, message.platformMessageId);
+    await this.sessions.signal(sessionId, message.text, { messageId, channel: message.channel, chatId: message.chatId });
+    this.logger.info({ channel: message.channel, chatId: message.chatId, messageId }, 'channel message queued');
+    return 'queued';
+  }
+}
