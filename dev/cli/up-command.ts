@@ -80,6 +80,7 @@ function readyBanner(stack: LocalStack): string {
     `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — attached, not started here'}`,
     `  Web UI       ${stack.uiUrl ?? '(none)'}`,
     ...(stack.codec ? [`  Codec        ${stack.codec.url} (the Web UI decodes through it; token in ${displayPath(join(stack.root, CODEC_TOKEN_FILE))})`] : []),
+    ...(stack.channels ? [`  Channels     ${stack.channels.adapters.join(', ')} (HTTP ${stack.channels.url}; docs/channels.md)`] : []),
     `  Task queue   ${stack.taskQueue}`,
     `  Workspace    ${displayPath(stack.workspace)}`,
     `  State        ${displayPath(stack.config.agents.defaults.stateDir)} (exoclaw-temporal gc sweeps it)`,

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { ConfigError } from '../config/config-error.js';
 import type { Logger } from '../logger.js';
 import type { SessionClient } from '../temporal/session-client.js';
 import { channelsConfig } from './channel-config.js';
@@ -47,9 +48,9 @@ export async function startChannels(
     adapters.push('telegram');
   }
   if (adapters.length === 0) {
-    throw new Error(
-      'No channel is enabled: set channels.telegram, channels.slack or channels.webhook with "enabled": true (docs/channels.md)',
-    );
+    throw new ConfigError([
+      'channels: no channel is enabled; set channels.telegram, channels.slack or channels.webhook with "enabled": true (docs/channels.md)',
+    ]);
   }
   const server = await startChannelsServer(routes, opts);
   poller?.start();

@@ -27,6 +27,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'interactive chat with a long-lived session (live progress, Ctrl-C = /stop)',
     load: async () => import('./chat-command.js').then((m) => ({ help: m.CHAT_HELP, run: m.chatCommand })),
   }],
+  ['channels', {
+    summary: 'run the enabled chat channels (Telegram, Slack, signed webhooks) into sessions',
+    load: async () => import('./channels-command.js').then((m) => ({ help: m.CHANNELS_HELP, run: m.channelsCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),

@@ -92,3 +92,121 @@ export async function startFakeWebhookReceiver(secret: string): Promise<FakeWebh
   const url = await listen(server);
   return Object.assign(receiver, { url, close: () => close(server) });
 }
+
+/** What the fake Bot API was asked to send. */
+export interface TelegramSent {
+  method: 'sendMessage' | 'sendChatAction';
+  chatId: string;
+  text?: string;
+  action?: string;
+  at: number;
+}
+
+/**
+ * A fake Telegram Bot API: `getUpdates` long-polls a queue of updates (honouring `offset` as
+ * Telegram does), `sendMessage` and `sendChatAction` are recorded; a wrong token gets 401.
+ */
+export interface FakeTelegram {
+  url: string;
+  sent: TelegramSent[];
+  /** sendMessage faults, used in order. */
+  faults: Fault[];
+  /** Offsets the poller confirmed with. */
+  offsets: number[];
+  /** Queues a text message from a user; returns the update. */
+  userMessage(chatId: number, from: { id: number; username?: string }, text: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Serves an update again as it was (what Telegram does when its confirmation never arrived). */
+  redeliver(update: Record<string, unknown>): void;
+  messagesTo(chatId: number | string): TelegramSent[];
+  close(): Promise<void>;
+}
+
+export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
+  const queue: Record<string, unknown>[] = [];
+  const waiting = new Set<() => void>();
+  let nextUpdateId = 1000;
+  let nextMessageId = 1;
+  let confirmed = 0;
+  const redelivered = new WeakSet<object>();
+  const fake: Omit<FakeTelegram, 'url' | 'close'> = {
+    sent: [],
+    faults: [],
+    offsets: [],
+    userMessage(chatId, from, text, extra = {}) {
+      const update = {
+        update_id: nextUpdateId++,
+        message: { message_id: nextMessageId++, from: { is_bot: false, first_name: 'Test', ...from }, chat: { id: chatId, type: 'private' }, date: Math.floor(Date.now() / 1000), text, ...extra },
+      };
+      queue.push(update);
+      for (const wake of waiting) wake();
+      return update;
+    },
+    redeliver(update) {
+      const copy = { ...update };
+      redelivered.add(copy);
+      queue.push(copy);
+      for (const wake of waiting) wake();
+    },
+    messagesTo: (chatId) => fake.sent.filter((s) => s.method === 'sendMessage' && s.chatId === String(chatId)),
+  };
+  const server = createServer((request, response) => {
+    void (async () => {
+      const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
+      const params = JSON.parse((await bodyOf(request)) || '{}') as Record<string, unknown>;
+      if (!match || match[1] !== token) return json(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+      const method = match[2];
+      if (method === 'getUpdates') {
+        const offset = typeof params.offset === 'number' ? params.offset : undefined;
+        if (offset !== undefined) {
+          fake.offsets.push(offset);
+          confirmed = Math.max(confirmed, offset);
+          // Confirmed updates are gone, unless queued again on purpose.
+          for (let i = queue.length - 1; i >= 0; i--) if ((queue[i]!.update_id as number) < confirmed && !redelivered.has(queue[i]!)) queue.splice(i, 1);
+        }
+        if (queue.length === 0) {
+          const timeoutMs = Math.min(Number(params.timeout ?? 0) * 1000, 1000);
+          await new Promise<void>((resolve) => {
+            const wake = (): void => {
+              waiting.delete(wake);
+              resolve();
+            };
+            waiting.add(wake);
+            setTimeout(wake, timeoutMs);
+          });
+        }
+        const updates = queue.splice(0);
+        return json(response, 200, { ok: true, result: updates });
+      }
+      if (method === 'sendMessage' || method === 'sendChatAction') {
+        if (method === 'sendMessage') {
+          const fault = fake.faults.shift();
+          if (fault?.status) {
+            return json(response, fault.status, {
+              ok: false,
+              error_code: fault.status,
+              description: fault.status === 429 ? `Too Many Requests: retry after ${fault.retryAfterSeconds ?? 1}` : 'fault',
+              ...(fault.retryAfterSeconds !== undefined ? { parameters: { retry_after: fault.retryAfterSeconds } } : {}),
+            });
+          }
+        }
+        fake.sent.push({
+          method,
+          chatId: String(params.chat_id),
+          ...(typeof params.text === 'string' ? { text: params.text } : {}),
+          ...(typeof params.action === 'string' ? { action: params.action } : {}),
+          at: Date.now(),
+        });
+        return json(response, 200, { ok: true, result: method === 'sendMessage' ? { message_id: nextMessageId++, chat: { id: params.chat_id } } : true });
+      }
+      json(response, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
+    })();
+  });
+  const url = await listen(server);
+  return Object.assign(fake, {
+    url,
+    close: async () => {
+      for (const wake of waiting) wake();
+      await close(server);
+    },
+  });
+}

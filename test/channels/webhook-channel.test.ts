@@ -103,12 +103,12 @@ describe('webhook channel', () => {
   });
 
   it('refuses a sender outside allowFrom without the text reaching the model or the log', async () => {
-    const before = stack.llm.chatRequests.length;
+    const before = stack.llm.chatRequests().length;
     const secretText = 'the-disallowed-text-4471';
     const answer = await post({ chatId: 'room-x', senderId: 'mallory', messageId: 'x-1', text: secretText });
     expect(answer.status).toBe(403);
     expect(await sessions.status('webhook:room-x')).toBeUndefined();
-    expect(stack.llm.chatRequests.length).toBe(before);
+    expect(stack.llm.chatRequests().length).toBe(before);
     expect(logs.text()).toContain('sender not in allowFrom');
     expect(logs.text()).not.toContain(secretText);
   });
