@@ -210,3 +210,37 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
     },
   });
 }
+
+export interface SlackPost {
+  channel: string;
+  text: string;
+  threadTs?: string;
+  at: number;
+}
+
+/** A fake Slack Web API: `chat.postMessage` with the bot token recorded; a wrong token gets `invalid_auth`. */
+export interface FakeSlack {
+  url: string;
+  posts: SlackPost[];
+  faults: Fault[];
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(botToken: string): Promise<FakeSlack> {
+  let ts = 1_700_000_000;
+  const fake: Omit<FakeSlack, 'url' | 'close'> = { posts: [], faults: [] };
+  const server = createServer((request, response) => {
+    void (async () => {
+      const params = JSON.parse((await bodyOf(request)) || '{}') as Record<string, string>;
+      if (request.headers.authorization !== `Bearer ${botToken}`) return json(response, 200, { ok: false, error: 'invalid_auth' });
+      if (request.url !== '/chat.postMessage') return json(response, 404, { ok: false, error: 'unknown_method' });
+      const fault = fake.faults.shift();
+      if (fault?.status === 429) return json(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
+      if (params.channel === 'C_GONE') return json(response, 200, { ok: false, error: 'channel_not_found' });
+      fake.posts.push({ channel: params.channel!, text: params.text!, ...(params.thread_ts ? { threadTs: params.thread_ts } : {}), at: Date.now() });
+      json(response, 200, { ok: true, channel: params.channel, ts: `${ts++}.000100` });
+    })();
+  });
+  const url = await listen(server);
+  return Object.assign(fake, { url, close: () => close(server) });
+}
