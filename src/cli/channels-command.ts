@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
+import { channelsConfig } from '../channels/channel-config.js';
 import { startChannels } from '../channels/channels-runner.js';
+import { ConfigError } from '../config/config-error.js';
 import { createLogger } from '../logger.js';
 import { connectClient } from '../temporal/client.js';
 import { SessionClient } from '../temporal/session-client.js';
@@ -38,6 +40,10 @@ export async function channelsCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--port needs a port number from 0 to 65535 (got "${values.port}").`);
   }
   const { config, connection, taskQueue, encryption } = setupFromFlags(values, { onWarning: warnOnStderr });
+  // Settings first: a config with no usable channel should not wait for Temporal to say so.
+  if (Object.keys(channelsConfig(config)).length === 0) {
+    throw new ConfigError(['channels: no channel is enabled; set channels.telegram, channels.slack or channels.webhook with "enabled": true (docs/channels.md)']);
+  }
   const logger = createLogger();
   const client = await connectClient(connection, { encryption });
   try {
