@@ -1,5 +1,6 @@
 import type { ChannelOutbox } from '../src/channels/channel-outbox.js';
 import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { EventPublisher } from '../src/events/event-publisher.js';
 import type { Logger } from '../src/logger.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
@@ -37,4 +38,6 @@ export interface ActivityDeps {
   channels?: ChannelOutbox;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
+  /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */
+  events?: EventPublisher;
 }

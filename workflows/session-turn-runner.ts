@@ -25,6 +25,7 @@ import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
 import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
 import { deliverReply } from './session-channel-delivery.js';
+import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
 
@@ -110,6 +111,7 @@ export class SessionTurnRunner {
       },
     };
     this.turn = current;
+    publishTurnStarted(this.ctx.sessionId, turnId, message.origin, message.messageId);
     const base = { messageId: message.messageId, seq: message.seq, turnId };
     let reply: SessionReply;
     try {
@@ -144,6 +146,7 @@ export class SessionTurnRunner {
       this.turn = undefined;
     }
     this.lastReply = reply;
+    publishTurnEnd(this.ctx.sessionId, { ...reply, turnId, status: reply.status === 'command' ? 'completed' : reply.status }, message);
     inbox.complete(reply);
     const { input } = this.ctx;
     await deliverReply({ channel: message.channel ?? input.channel, chatId: message.chatId ?? input.chatId }, reply, `${turnId}/reply`);
@@ -176,7 +179,12 @@ export class SessionTurnRunner {
         maxIterations: input.maxIterations,
         signal: cancelledSignal(scope),
       },
-      { onProgress: (progress) => void (current.status.progress = progress) },
+      {
+        onProgress: (progress) => {
+          current.status.progress = progress;
+          publishProgress(sessionId, turnId, progress);
+        },
+      },
     );
   }
 

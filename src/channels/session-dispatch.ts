@@ -1,6 +1,6 @@
 import { channelMessageId, channelSessionId } from '../contract/index.js';
 import type { Logger } from '../logger.js';
-import type { SessionClient } from '../temporal/session-client.js';
+import { SessionClient } from '../temporal/session-client.js';
 import type { InboundMessage } from './channel-adapter.js';
 import type { InboundGate } from './inbound-gate.js';
 
@@ -23,7 +23,11 @@ export class SessionDispatch {
     if (!verdict.ok) return verdict.reason;
     const sessionId = channelSessionId(message.channel, message.chatId);
     const messageId = channelMessageId(message.channel, message.chatId, message.platformMessageId);
-    await this.sessions.signal(sessionId, message.text, { messageId, channel: message.channel, chatId: message.chatId });
+    // The chat is also the session's own (its start input): replies to scheduled jobs and
+    // subagents, which arrive with no chat of their own, go there too.
+    const { client, taskQueue, settings } = this.sessions;
+    const chat = { channel: message.channel, chatId: message.chatId };
+    await new SessionClient(client, taskQueue, { ...settings, ...chat }).signal(sessionId, message.text, { messageId, ...chat });
     this.logger.info({ channel: message.channel, chatId: message.chatId, messageId }, 'channel message queued');
     return 'queued';
   }

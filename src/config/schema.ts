@@ -206,12 +206,26 @@ export const SecurityConfigSchema = z.object({
     .prefault({}),
 });
 
+/** The session event stream (tokens, tool progress, replies, messages): docs/events.md. */
+export const EventsConfigSchema = z.object({
+  /**
+   * Redis Streams instead of files in the state root, for fleets whose shared volume is too slow
+   * to tail: redis://[user:password@]host:6379[/db] or rediss:// for TLS. Workers and readers
+   * (chat, gateway) need the same one.
+   */
+  redisUrl: z
+    .string()
+    .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value), { message: 'must be a redis:// or rediss:// URL, e.g. redis://localhost:6379' })
+    .optional(),
+});
+
 export const ConfigSchema = z.object({
   agents: z.object({ defaults: AgentDefaultsSchema.prefault({}) }).prefault({}),
   providers: z.record(z.string(), ProviderConfigSchema).default({}),
   tools: ToolsConfigSchema.prefault({}),
   temporal: TemporalConfigSchema.prefault({}),
   security: SecurityConfigSchema.prefault({}),
+  events: EventsConfigSchema.prefault({}),
   /** Channel settings (Telegram, …) are passed through untouched for the channel adapters. */
   channels: z.record(z.string(), z.unknown()).default({}),
 });
@@ -221,6 +235,7 @@ export type McpServerConfig = z.output<typeof McpServerSchema>;
 export type ToolsConfig = z.output<typeof ToolsConfigSchema>;
 export type TemporalConfig = TemporalSettings;
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
+export type EventsConfig = z.output<typeof EventsConfigSchema>;
 
 type ParsedConfig = z.output<typeof ConfigSchema>;
 

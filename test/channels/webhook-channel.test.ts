@@ -8,6 +8,7 @@ import { SessionClient } from '../../src/temporal/session-client.js';
 import { historyJson } from '../durable/history.js';
 import { startDurableStack, type DurableStack } from '../durable/durable-stack.js';
 import { waitUntil } from '../support/wait.js';
+import { SESSION_TEST_RULES } from '../sessions/session-stack.js';
 import { startFakeWebhookReceiver, type FakeWebhookReceiver } from './fake-platforms.js';
 
 const SECRET = 'canary-webhook-secret-7f3a9c1e55';
@@ -138,6 +139,21 @@ describe('webhook channel', () => {
       // The retry after the 429 waited for its Retry-After (2 s), not the policy's 1 s.
       expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(1900);
       expect(attempts[2]!.at).toBeGreaterThan(sent);
+    });
+  });
+
+  it('delivers the reply to a scheduled job (an asynchronous reply) to the chat the session belongs to', async () => {
+    stack.llm.setScript({ rules: SESSION_TEST_RULES, useDefaults: true });
+    await stack.withAgentWorker(async () => {
+      const at = new Date(Date.now() + 3000).toISOString();
+      expect((await post({ chatId: 'room-cron', senderId: 'alice', messageId: 'c-1', text: `remind me 'water the plants' at ${at}` })).status).toBe(202);
+      const reminder = await waitUntil(
+        'the scheduled reply in the chat',
+        () => repliesTo('room-cron').find((r) => r.body.text.includes('[Scheduled job') && r.body.text.includes('water the plants')),
+        { timeoutMs: 30_000 },
+      );
+      expect(reminder.body.kind).toBe('reply');
+      expect(repliesTo('room-cron').length).toBe(2); // the cron tool's confirmation, then the reminder
     });
   });
 
