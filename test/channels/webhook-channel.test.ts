@@ -157,6 +157,23 @@ describe('webhook channel', () => {
     });
   });
 
+  it('the message tool sends to the chat (kind "message") and the turn sends no second reply', async () => {
+    stack.llm.setScript({
+      rules: [
+        { name: 'message tool', when: { hasToolResult: false, lastUserMatches: 'announce (.+)$' }, reply: { toolCalls: [{ name: 'message', arguments: { content: 'Announcement: {{match.1}}' } }] } },
+        { name: 'after message', when: { hasToolResult: true }, reply: { text: 'done' } },
+      ],
+      useDefaults: true,
+    });
+    await stack.withAgentWorker(async () => {
+      expect((await post({ chatId: 'room-msg', senderId: 'alice', messageId: 'mt-1', text: 'announce the launch' })).status).toBe(202);
+      const message = await waitUntil('the message', () => repliesTo('room-msg')[0]);
+      expect(message.body).toMatchObject({ kind: 'message', text: 'Announcement: the launch' });
+      await waitUntil('the turn to end', async () => (await sessions.status('webhook:room-msg'))?.turnCount === 1);
+      expect(repliesTo('room-msg')).toHaveLength(1);
+    });
+  });
+
   it('keeps the signing secret out of workflow history and logs', async () => {
     const handle = stack.client.workflow.getHandle('session-webhook:room-1');
     const history = historyJson(await handle.fetchHistory());
