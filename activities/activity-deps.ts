@@ -1,3 +1,4 @@
+import type { ChannelOutbox } from '../src/channels/channel-outbox.js';
 import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { EventPublisher } from '../src/events/event-publisher.js';
 import type { Logger } from '../src/logger.js';
@@ -33,6 +34,8 @@ export interface ActivityDeps {
   toolPreviewChars?: number;
   /** What the cron tool may schedule (default: 10 jobs per session, at least 60 s apart). */
   jobLimits?: JobLimits;
+  /** Delivery to chat platforms (channels.*), when any channel is enabled on this worker. */
+  channels?: ChannelOutbox;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
   /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */

@@ -10,6 +10,7 @@ import {
   type ToolStep,
   type ToolStepResult,
 } from '../src/core/index.js';
+import { withChannelDelivery } from '../src/channels/tool-delivery.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import { instrumentToolRun } from '../src/telemetry/instrument.js';
 import type { ActivityDeps } from './activity-deps.js';
@@ -43,6 +44,8 @@ export function executeToolActivity(deps: ActivityDeps) {
     }
     const lease = await keepSessionLease(deps, req.sessionId, turnId);
     const events = toolEvents(deps, req);
+    // The message tool: to a channel's chat (keyed by this call), and to the event stream.
+    const deliver = withChannelDelivery(events.deliver, deps.channels, `${turnId}/${call.id}`, ctx.cancellationSignal);
     await events.started();
     let progress = '';
     let beat: { stop(): void } | undefined;
@@ -67,7 +70,7 @@ export function executeToolActivity(deps: ActivityDeps) {
                 progress = detail;
                 events.progress(detail);
               },
-              ...(events.deliver ? { deliver: events.deliver } : {}),
+              ...(deliver ? { deliver } : {}),
               previousAttemptInterrupted: previous?.status === 'started',
             }),
           );

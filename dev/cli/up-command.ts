@@ -88,6 +88,7 @@ function readyBanner(stack: LocalStack): string {
           `  Local token  ${stack.gateway.token} (kept in ${displayPath(join(stack.root, GATEWAY_TOKEN_FILE))})`,
         ]
       : []),
+    ...(stack.channels ? [`  Channels     ${stack.channels.adapters.join(', ')} (HTTP ${stack.channels.url}; docs/channels.md)`] : []),
     `  Task queue   ${stack.taskQueue}`,
     `  Workspace    ${displayPath(stack.workspace)}`,
     `  State        ${displayPath(stack.config.agents.defaults.stateDir)} (exoclaw-temporal gc sweeps it)`,

@@ -17,6 +17,10 @@ import { newCodecToken } from '../../src/codec-server/codec-access.js';
 import { startCodecServer, type CodecServer } from '../../src/codec-server/codec-server.js';
 import type { EncryptionKeyRing } from '../../src/encryption/encryption-key-ring.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/run-worker.js';
+import { channelsConfig } from '../../src/channels/channel-config.js';
+import { startChannels, type RunningChannels } from '../../src/channels/channels-runner.js';
+import { DEFAULT_CHANNELS_PORT } from '../../src/cli/channels-command.js';
+import { SessionClient } from '../../src/temporal/session-client.js';
 import { packageRoot } from '../../src/package-root.js';
 import { installTemporalLogging } from '../../src/temporal/temporal-logging.js';
 import { parseTemporalAddress } from '../../src/temporal/temporal-address.js';
@@ -101,6 +105,8 @@ export interface LocalStack {
   llm: ScriptedLlmServer | undefined;
   worker: RunningWorker;
   client: ExoclawClient;
+  /** The chat channels enabled in the config (docs/channels.md), when any. */
+  channels: RunningChannels | undefined;
   config: Config;
   /** The logger the stack's worker writes to. */
   logger: Logger;
@@ -185,6 +191,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cleanups.push(() => gateway!.close());
       progress(`Gateway ready at ${gateway.gateway.url} (web chat page, HTTP API, OpenAI-compatible /v1)`);
     }
+    const channels = await startConfiguredChannels(config, new SessionClient(client.client, taskQueue), logger, progress);
+    if (channels) cleanups.push(() => channels.close());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -202,6 +210,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       llm,
       worker,
       client,
+      channels,
       config,
       logger,
       workflowUrl: (workflowId, runId) => workflowUrl(server.uiUrl, namespace, workflowId, runId),
@@ -213,6 +222,21 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   }
 }
 
+/** The enabled channels, in this process (on the channels command's default port, else any free one). */
+async function startConfiguredChannels(
+  config: Config,
+  sessions: SessionClient,
+  logger: Logger,
+  progress: (line: string) => void,
+): Promise<RunningChannels | undefined> {
+  if (Object.keys(channelsConfig(config)).length === 0) return undefined;
+  const opts = { host: LOOPBACK, logger };
+  const channels = await startChannels(config, sessions, { ...opts, port: DEFAULT_CHANNELS_PORT }).catch(() =>
+    startChannels(config, sessions, { ...opts, port: 0 }),
+  );
+  progress(`Channels ready: ${channels.adapters.join(', ')} (HTTP ${channels.url})`);
+  return channels;
+}
 
 interface CodecSetup {
   stateDir: string;

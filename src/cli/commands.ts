@@ -31,6 +31,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'HTTP front door: session API with live events (SSE), OpenAI-compatible API, web chat page',
     load: async () => import('./gateway-command.js').then((m) => ({ help: m.GATEWAY_HELP, run: m.gatewayCommand })),
   }],
+  ['channels', {
+    summary: 'run the enabled chat channels (Telegram, Slack, signed webhooks) into sessions',
+    load: async () => import('./channels-command.js').then((m) => ({ help: m.CHANNELS_HELP, run: m.channelsCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),

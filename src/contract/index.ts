@@ -1,5 +1,6 @@
 // The names every side shares — workflow inputs, signals, updates, queries, failure types,
 // chat commands — importable from workflows, activities and clients alike (sandbox-safe).
+export * from './channels.js';
 export * from './commands.js';
 export * from './credentials.js';
 export * from './definitions.js';

@@ -1,5 +1,6 @@
 import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
+import { createChannelOutbox } from '../channels/channel-outbox-factory.js';
 import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
@@ -50,6 +51,7 @@ export async function createWorkerDeps(
     leases: new SessionLeases(stateDir),
     journal: new ToolCallJournal(stateDir),
     logger: log,
+    channels: createChannelOutbox(config, stateDir, log),
     // Tokens, tool progress, replies and messages for readers (chat, gateway, channels): docs/events.md.
     events: new EventPublisher(eventStoreFor(config), log),
   };
