@@ -1,4 +1,4 @@
-import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { Logger } from '../src/logger.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
@@ -34,4 +34,6 @@ export interface ActivityDeps {
   jobLimits?: JobLimits;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
+  /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */
+  hooks?: AgentHooks;
 }
