@@ -1,5 +1,6 @@
 import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { Logger } from '../src/logger.js';
+import type { ToolPolicy } from '../src/contract/tool-policy.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
 
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   jobLimits?: JobLimits;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
+  /** The config's `tools.policy`: the workflow applies it to every tool call of a durable turn. */
+  toolPolicy?: ToolPolicy;
   /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */
   hooks?: AgentHooks;
 }
