@@ -28,6 +28,7 @@ import {
   SPAWN_TOOL_NAME,
   turnCountQuery,
   type ChatCommand,
+  type PendingApproval,
   type SessionMessage,
   type SessionReply,
   type SessionStartInput,
@@ -165,7 +166,12 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     clearing: turns.clearing,
     lastReply: turns.lastReply,
     unknownMessages: unknown.total,
+    ...approvalsIfAny(),
   }));
+  const approvalsIfAny = (): { approvals?: PendingApproval[] } => {
+    const waiting = gate.pending();
+    return waiting.length > 0 ? { approvals: waiting } : {};
+  };
   gate.register();
   setHandler(lastReplyQuery, () => turns.lastReply ?? null);
   setHandler(pendingCountQuery, () => inbox.pendingCount);

@@ -1,34 +1,40 @@
 import type { ApprovalDecisionInput, PendingApproval } from '../contract/index.js';
-import type { ApprovalsClient } from '../temporal/approvals-client.js';
 import { defaultDecider } from './approvals-command.js';
 
 /**
- * Chat's approval questions: while a turn runs, polls the session's waiting tool calls and asks
- * about each, one at a time; the next line typed is the answer (y / always / n[: reason]).
+ * Chat's approval questions: the session status (polled while a turn runs) lists the waiting
+ * tool calls; each new one is asked about, one at a time, and the next line typed is the answer (y / always / n[: reason]).
  */
 export class ApprovalPrompt {
-  private timer: NodeJS.Timeout | undefined;
-  private polling = false;
+  private active = false;
   private readonly asked = new Set<string>();
   private readonly queue: PendingApproval[] = [];
   private current: PendingApproval | undefined;
 
   constructor(
-    private readonly approvals: ApprovalsClient,
-    private readonly pending: () => Promise<PendingApproval[]>,
-    private readonly pollMs: number,
+    private readonly decide: (input: ApprovalDecisionInput) => Promise<unknown>,
     private readonly ui: { asking(): void; done(): void; say(line: string): void },
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.poll(), this.pollMs);
+    this.active = true;
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.active = false;
     this.queue.length = 0;
     this.current = undefined;
+  }
+
+  /** The waiting calls the last status showed: new ones are asked about, in order. */
+  offer(approvals: readonly PendingApproval[]): void {
+    if (!this.active) return;
+    for (const approval of approvals) {
+      if (this.asked.has(approval.id)) continue;
+      this.asked.add(approval.id);
+      this.queue.push(approval);
+    }
+    if (!this.current) this.next();
   }
 
   /** Takes a typed line when a question is open; false when the line is not an answer. */
@@ -42,7 +48,7 @@ export class ApprovalPrompt {
     }
     this.current = undefined;
     const input: ApprovalDecisionInput = { id: approval.id, by: defaultDecider(), ...decision };
-    this.approvals.decide(input).then(
+    this.decide(input).then(
       () => this.ui.say(decision.decision === 'deny' ? 'Denied.' : 'Approved.'),
       (error: unknown) => this.ui.say(`error: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -50,27 +56,10 @@ export class ApprovalPrompt {
     return true;
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      for (const approval of await this.pending()) {
-        if (this.asked.has(approval.id)) continue;
-        this.asked.add(approval.id);
-        this.queue.push(approval);
-      }
-    } catch {
-      return; // a missed poll is asked again next time
-    } finally {
-      this.polling = false;
-    }
-    if (!this.current) this.next();
-  }
-
   private next(): void {
     const approval = this.queue.shift();
-    if (!this.timer || !approval) {
-      if (!this.current) this.ui.done();
+    if (!this.active || !approval) {
+      if (!this.current && this.active) this.ui.done();
       return;
     }
     this.current = approval;

@@ -5,7 +5,6 @@ import type { TurnProgress } from '../core/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
 import { WaitWatcher } from '../temporal/wait-watcher.js';
-import { pendingApprovalsQuery } from '../contract/index.js';
 import { ApprovalsClient } from '../temporal/approvals-client.js';
 import { ApprovalPrompt } from './approval-prompt.js';
 import { EXIT_INTERRUPTED, EXIT_TIMED_OUT, stillRunningMessage } from './client-wait.js';
@@ -88,22 +87,23 @@ class ChatSession {
     setMaxListeners(0, this.calls.signal);
     const client = sessions.client;
     this.progress = new ProgressLine(
-      () => client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId)),
+      async () => {
+        const status = await client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId));
+        // The status also lists tool calls waiting for approval: one poll serves both.
+        if (status?.approvals) this.approvals.offer(status.approvals);
+        return status;
+      },
       pollMs,
       this.tty,
     );
-    this.approvals = new ApprovalPrompt(
-      new ApprovalsClient(client, target.taskQueue),
-      () => client.withDeadline(Date.now() + 5_000, () => this.sessions.handle(this.sessionId).query(pendingApprovalsQuery)),
-      pollMs,
-      {
-        asking: () => this.progress.stop(),
-        done: () => {
-          if (this.inFlight > 0) this.progress.start();
-        },
-        say: (line) => this.say(line),
+    const approvals = new ApprovalsClient(client, target.taskQueue);
+    this.approvals = new ApprovalPrompt((input) => client.withAbortSignal(this.calls.signal, () => approvals.decide(input)), {
+      asking: () => this.progress.stop(),
+      done: () => {
+        if (this.inFlight > 0) this.progress.start();
       },
-    );
+      say: (line) => this.say(line),
+    });
     this.watcher = new WaitWatcher({
       ...target,
       client,

@@ -41,10 +41,12 @@ export class ApprovalsClient {
     const unanswered: string[] = [];
     const found = await Promise.all(
       ids.map(async (workflowId) => {
-        const answer = await withTimeout(
-          this.client.workflow.getHandle(workflowId).query(pendingApprovalsQuery).catch(() => undefined),
-          opts.queryTimeoutMs ?? 5000,
-        );
+        // A workflow whose queue has no worker never answers: give up on it (and its call) in time.
+        const answer = await this.client
+          .withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () =>
+            this.client.workflow.getHandle(workflowId).query(pendingApprovalsQuery),
+          )
+          .catch(() => undefined);
         if (answer === undefined) unanswered.push(workflowId);
         return answer ?? [];
       }),
@@ -75,12 +77,4 @@ export class ApprovalsClient {
       throw error;
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
