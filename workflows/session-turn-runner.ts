@@ -191,6 +191,8 @@ export class SessionTurnRunner {
         return reply(stoppedText(await this.stopEverything()));
       case '/new': {
         await this.stopEverything();
+        // A new conversation starts without the old one's "allow for this session" answers.
+        this.ctx.gate.grants.clear();
         this.clearingCount += 1;
         try {
           await clearSession.executeWithOptions({ summary: 'clearSession: /new (memory consolidated, conversation archived)' }, [
