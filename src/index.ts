@@ -13,6 +13,7 @@ export { startWorker, type RunningWorker, type StartWorkerOptions } from './temp
 export { createWorkerDeps } from './temporal/worker-deps.js';
 export { connectClient, ExoclawClient, type TurnOutcome, type TurnRequest } from './temporal/client.js';
 export { SessionClient, type SendOptions, type SessionSettings } from './temporal/session-client.js';
+export { ApprovalsClient, ApprovalError, type ApprovalListing } from './temporal/approvals-client.js';
 export { resolveConnection, DEFAULT_TASK_QUEUE, type ResolvedConnection } from './temporal/connection.js';
 export { createActivities, type ActivityDeps } from '../activities/index.js';
 

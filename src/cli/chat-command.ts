@@ -8,6 +8,8 @@ import { openEventStore, type SessionEventStore } from '../events/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
 import { WaitWatcher } from '../temporal/wait-watcher.js';
+import { ApprovalsClient } from '../temporal/approvals-client.js';
+import { ApprovalPrompt } from './approval-prompt.js';
 import { EXIT_INTERRUPTED, EXIT_TIMED_OUT, stillRunningMessage } from './client-wait.js';
 import { ChatStream } from './chat-stream.js';
 import { CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
@@ -37,6 +39,9 @@ state root (--state-dir, as the worker's) or Redis (events.redisUrl).
   Ctrl-C twice, or Ctrl-D, when idle   exit (the session lives on; chat again to continue)
   Ctrl-D during a turn   leave at once (the turn goes on in the session)
   /stop /new /help       session commands; /exit leaves the chat
+When a tool call waits for approval (docs/approvals.md), chat shows it and asks:
+  y = run it once, always = also later calls of the same tool and matcher in this
+  session, n = do not run it (n: REASON tells the model why)
 With piped input, chat waits for the replies after the input ends, unless no worker is polling.
 ${FLAGS.help}
 A worker must be running (exoclaw-temporal worker, or npm start).
@@ -84,6 +89,7 @@ class ChatSession {
   /** Aborts this client's own calls (a pending reply, a status poll) when the chat is left. */
   private readonly calls = new AbortController();
   private leave: (code: number) => void = () => undefined;
+  private readonly approvals: ApprovalPrompt;
 
   constructor(
     private readonly sessions: SessionClient,
@@ -96,7 +102,12 @@ class ChatSession {
     setMaxListeners(0, this.calls.signal);
     const client = sessions.client;
     this.progress = new ProgressLine(
-      () => client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId)),
+      async () => {
+        const status = await client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId));
+        // The status also lists tool calls waiting for approval: one poll serves both.
+        if (status?.approvals) this.approvals.offer(status.approvals);
+        return status;
+      },
       pollMs,
       this.tty,
       () => this.currentTurn !== undefined && this.stream.streaming(this.currentTurn),
@@ -109,6 +120,14 @@ class ChatSession {
         if (this.tty && this.inFlight === 0) process.stdout.write('\r\x1b[K');
       },
     );
+    const approvals = new ApprovalsClient(client, target.taskQueue);
+    this.approvals = new ApprovalPrompt((input) => client.withAbortSignal(this.calls.signal, () => approvals.decide(input)), {
+      asking: () => this.progress.stop(),
+      done: () => {
+        if (this.inFlight > 0) this.progress.start();
+      },
+      say: (line) => this.say(line),
+    });
     this.watcher = new WaitWatcher({
       ...target,
       client,
@@ -140,6 +159,8 @@ class ChatSession {
     rl.prompt();
     rl.on('line', (line) => {
       this.exitArmed = false;
+      // An open approval question takes the line as its answer.
+      if (this.approvals.answer(line)) return;
       const text = line.trim();
       if (text === '/exit' || text === '/quit') {
         rl.close();
@@ -156,6 +177,7 @@ class ChatSession {
     } finally {
       process.off('SIGINT', onInterrupt);
       this.calls.abort();
+      this.approvals.stop();
       await following;
       this.watcher.stop();
       this.progress.stop();
@@ -227,6 +249,7 @@ class ChatSession {
     this.currentTurn = turnId;
     this.progress.start();
     this.watcher.start();
+    this.approvals.start();
     try {
       const reply = await this.sessions.client.withAbortSignal(this.calls.signal, () =>
         this.sessions.send(this.sessionId, text, { messageId }),
@@ -244,6 +267,7 @@ class ChatSession {
       if (this.currentTurn === turnId) this.currentTurn = undefined;
       this.inFlight -= 1;
       if (this.inFlight === 0 && !this.leaving) {
+        this.approvals.stop();
         this.progress.stop();
         this.watcher.stop();
         this.stopping = false;

@@ -35,6 +35,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'run the enabled chat channels (Telegram, Slack, signed webhooks) into sessions',
     load: async () => import('./channels-command.js').then((m) => ({ help: m.CHANNELS_HELP, run: m.channelsCommand })),
   }],
+  ['approvals', {
+    summary: 'tool calls waiting for a person: list, approve, deny',
+    load: async () => import('./approvals-command.js').then((m) => ({ help: m.APPROVALS_HELP, run: m.approvalsCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),
