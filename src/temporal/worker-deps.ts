@@ -2,6 +2,7 @@ import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
 import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
+import type { LLMProvider, Tool } from '../core/index.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
@@ -14,7 +15,14 @@ import { BlobStore, prepareStateRoot, SessionLeases, ToolCallJournal } from '../
  */
 export async function createWorkerDeps(
   config: Config,
-  opts: { logger?: Logger; encryption?: EncryptionKeyRing } = {},
+  opts: {
+    logger?: Logger;
+    encryption?: EncryptionKeyRing;
+    /** The library user's own tools, run by executeTool beside the built-ins. */
+    tools?: readonly Tool[];
+    /** The library user's own providers by name (model `name/model`). */
+    providers?: Readonly<Record<string, LLMProvider>>;
+  } = {},
 ): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
   const log = opts.logger ?? sharedLogger();
   const { workspace, stateDir } = config.agents.defaults;
@@ -28,7 +36,7 @@ export async function createWorkerDeps(
     );
   }
   // Temporal owns retries: SDK clients on workers never retry on their own.
-  const parts = await createAgentParts(config, { logger: log, maxRetries: 0 });
+  const parts = await createAgentParts(config, { logger: log, maxRetries: 0, tools: opts.tools, providers: opts.providers });
   const defaults = config.agents.defaults;
   const deps: ActivityDeps = {
     workspace,
