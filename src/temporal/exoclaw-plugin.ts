@@ -2,7 +2,8 @@
 // its own, e.g. `Worker.create({ plugins: [exoclawPlugin({ tools: [myTool] })], workflowsPath, … })`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import type { BundleOptions, WorkerOptions } from '@temporalio/worker';
 import { SimplePlugin } from '@temporalio/plugin';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
@@ -90,7 +91,21 @@ export class ExoclawPlugin extends SimplePlugin {
   override configureBundler(options: BundleOptions): BundleOptions {
     const configured = super.configureBundler(options);
     const modules = [...new Set([...(configured.workflowInterceptorModules ?? []), ...workflowInterceptorModules()])];
-    return { ...configured, workflowsPath: this.withAgentWorkflows(configured.workflowsPath), workflowInterceptorModules: modules };
+    const workflowsPath = this.withAgentWorkflows(configured.workflowsPath);
+    if (workflowsPath === configured.workflowsPath) return { ...configured, workflowInterceptorModules: modules };
+    // The bundler's generated entry sits beside ours, in a temp folder: it must still find @temporalio/workflow.
+    const hook = configured.webpackConfigHook;
+    const modulesDir = nodeModulesOf('@temporalio/workflow');
+    return {
+      ...configured,
+      workflowsPath,
+      workflowInterceptorModules: modules,
+      webpackConfigHook: (config) => {
+        const hooked = hook ? hook(config) : config;
+        const resolve = hooked.resolve ?? {};
+        return { ...hooked, resolve: { ...resolve, modules: [...(resolve.modules ?? ['node_modules']), modulesDir] } };
+      },
+    };
   }
 
   private withAgentWorkflows(hostPath: string): string {
@@ -136,6 +151,13 @@ export class ExoclawPlugin extends SimplePlugin {
     for (const entry of this.entries.values()) rmSync(join(entry, '..'), { recursive: true, force: true });
     this.entries.clear();
   }
+}
+
+/** The node_modules folder a package is found in from here. */
+function nodeModulesOf(pkg: string): string {
+  let dir = dirname(createRequire(import.meta.url).resolve(pkg));
+  while (basename(dir) !== 'node_modules' && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 /**
