@@ -1,3 +1,4 @@
+import type { TokenBudgets } from '../src/budgets/token-budgets.js';
 import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { Logger } from '../src/logger.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
@@ -34,4 +35,6 @@ export interface ActivityDeps {
   jobLimits?: JobLimits;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
+  /** Token budgets (turn, session, day), checked before each model call; absent when none is enabled. */
+  budgets?: TokenBudgets;
 }

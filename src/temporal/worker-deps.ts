@@ -1,5 +1,6 @@
 import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
+import { TokenBudgets } from '../budgets/token-budgets.js';
 import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
 import type { LLMProvider, Tool } from '../core/index.js';
@@ -56,6 +57,7 @@ export async function createWorkerDeps(
     leases: new SessionLeases(stateDir),
     journal: new ToolCallJournal(stateDir),
     logger: log,
+    budgets: TokenBudgets.fromConfig(defaults, stateDir, log),
   };
   return { deps, close: () => parts.close() };
 }
