@@ -1,6 +1,7 @@
 import type { TokenBudgets } from '../src/budgets/token-budgets.js';
-import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { Logger } from '../src/logger.js';
+import type { ToolPolicy } from '../src/contract/tool-policy.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
 
@@ -37,4 +38,8 @@ export interface ActivityDeps {
   heartbeatIntervalMs?: number;
   /** Token budgets (turn, session, day), checked before each model call; absent when none is enabled. */
   budgets?: TokenBudgets;
+  /** The config's `tools.policy`: the workflow applies it to every tool call of a durable turn. */
+  toolPolicy?: ToolPolicy;
+  /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */
+  hooks?: AgentHooks;
 }

@@ -11,6 +11,7 @@ import {
 import {
   chatUpdate,
   commandOf,
+  decideApprovalUpdate,
   durationMs,
   getLastResponseQuery,
   isProcessingQuery,
@@ -39,6 +40,7 @@ import { sessionActivityOptions } from './session-activity-options.js';
 import { SessionInbox } from './session-inbox.js';
 import { SessionSubagents } from './session-subagents.js';
 import { SessionTurnRunner } from './session-turn-runner.js';
+import { ToolGate } from './tool-gate.js';
 import { UnknownMessages } from './unknown-messages.js';
 
 const MINIMAL_INPUT = '{"sessionId":"s1"} (or the Python reference\'s {"session_id":"s1"})';
@@ -74,6 +76,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     { session, sessionId, workflowId, taskQueue, max: input.maxSubagents },
     carried.subagents,
   );
+  const gate = new ToolGate(workflowId, carried.approvalGrants);
   // maxSubagents 0 means no spawn at all: the model does not see it.
   const excludeTools = input.maxSubagents === 0 ? [...(input.excludeTools ?? []), SPAWN_TOOL_NAME] : input.excludeTools;
   const turns = new SessionTurnRunner(
@@ -87,6 +90,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
       excludeTools,
       inbox,
       subagents,
+      gate,
     },
     carried,
   );
@@ -162,6 +166,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     lastReply: turns.lastReply,
     unknownMessages: unknown.total,
   }));
+  gate.register();
   setHandler(lastReplyQuery, () => turns.lastReply ?? null);
   setHandler(pendingCountQuery, () => inbox.pendingCount);
   setHandler(turnCountQuery, () => turns.turnCount);
@@ -172,7 +177,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
   // Last: every name not registered above is logged and counted, never dropped in silence.
   const unknown = new UnknownMessages(
     SESSION_WORKFLOW_TYPE,
-    { signals: [sendMessageSignal.name, referenceSendMessageSignal.name], updates: [chatUpdate.name] },
+    { signals: [sendMessageSignal.name, referenceSendMessageSignal.name], updates: [chatUpdate.name, decideApprovalUpdate.name] },
     carried.unknownMessages,
   );
 
@@ -214,6 +219,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
           lastReply: turns.lastReply,
           runs: carried.runs + 1,
           unknownMessages: unknown.snapshot(),
+          ...(gate.grants.size > 0 ? { approvalGrants: [...gate.grants] } : {}),
         },
       });
     }

@@ -26,6 +26,7 @@ import type { SessionSubagents } from './session-subagents.js';
 import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
+import type { ToolGate } from './tool-gate.js';
 
 // /new consolidates memory with a model call before clearing; it waits (retrying) while a turn holds the session.
 const { clearSession } = proxyActivities<SessionActivities>({
@@ -50,6 +51,8 @@ export interface SessionTurnsContext {
   excludeTools: string[] | undefined;
   inbox: SessionInbox;
   subagents: SessionSubagents;
+  /** Policy, hooks and approvals for every tool call. */
+  gate: ToolGate;
 }
 
 /**
@@ -158,7 +161,8 @@ export class SessionTurnRunner {
       scope,
       fromSchedule: message.origin === 'schedule',
     });
-    const executor = new SessionExecutor(new ActivityExecutor(activities, selection), tools);
+    const activityExecutor = new ActivityExecutor(activities, selection);
+    const executor = new SessionExecutor(activityExecutor, tools);
     return runTurn(
       executor,
       {
@@ -173,7 +177,7 @@ export class SessionTurnRunner {
         maxIterations: input.maxIterations,
         signal: cancelledSignal(scope),
       },
-      { onProgress: (progress) => void (current.status.progress = progress) },
+      { onProgress: (progress) => void (current.status.progress = progress), onPreTool: this.ctx.gate.hook(activityExecutor) },
     );
   }
 

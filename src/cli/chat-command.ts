@@ -5,6 +5,9 @@ import type { TurnProgress } from '../core/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
 import { WaitWatcher } from '../temporal/wait-watcher.js';
+import { pendingApprovalsQuery } from '../contract/index.js';
+import { ApprovalsClient } from '../temporal/approvals-client.js';
+import { ApprovalPrompt } from './approval-prompt.js';
 import { EXIT_INTERRUPTED, EXIT_TIMED_OUT, stillRunningMessage } from './client-wait.js';
 import { CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
@@ -29,6 +32,9 @@ polling the task queue, and when a model call is being retried.
   Ctrl-C twice, or Ctrl-D, when idle   exit (the session lives on; chat again to continue)
   Ctrl-D during a turn   leave at once (the turn goes on in the session)
   /stop /new /help       session commands; /exit leaves the chat
+When a tool call waits for approval (docs/approvals.md), chat shows it and asks:
+  y = run it once, always = also later calls of the same tool and matcher in this
+  session, n = do not run it (n: REASON tells the model why)
 With piped input, chat waits for the replies after the input ends, unless no worker is polling.
 ${FLAGS.help}
 A worker must be running (exoclaw-temporal worker, or npm start).
@@ -70,6 +76,7 @@ class ChatSession {
   /** Aborts this client's own calls (a pending reply, a status poll) when the chat is left. */
   private readonly calls = new AbortController();
   private leave: (code: number) => void = () => undefined;
+  private readonly approvals: ApprovalPrompt;
 
   constructor(
     private readonly sessions: SessionClient,
@@ -84,6 +91,18 @@ class ChatSession {
       () => client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId)),
       pollMs,
       this.tty,
+    );
+    this.approvals = new ApprovalPrompt(
+      new ApprovalsClient(client, target.taskQueue),
+      () => client.withDeadline(Date.now() + 5_000, () => this.sessions.handle(this.sessionId).query(pendingApprovalsQuery)),
+      pollMs,
+      {
+        asking: () => this.progress.stop(),
+        done: () => {
+          if (this.inFlight > 0) this.progress.start();
+        },
+        say: (line) => this.say(line),
+      },
     );
     this.watcher = new WaitWatcher({
       ...target,
@@ -114,6 +133,8 @@ class ChatSession {
     rl.prompt();
     rl.on('line', (line) => {
       this.exitArmed = false;
+      // An open approval question takes the line as its answer.
+      if (this.approvals.answer(line)) return;
       const text = line.trim();
       if (text === '/exit' || text === '/quit') {
         rl.close();
@@ -130,6 +151,7 @@ class ChatSession {
     } finally {
       process.off('SIGINT', onInterrupt);
       this.calls.abort();
+      this.approvals.stop();
       this.watcher.stop();
       this.progress.stop();
       rl.close();
@@ -177,6 +199,7 @@ class ChatSession {
     this.inFlight += 1;
     this.progress.start();
     this.watcher.start();
+    this.approvals.start();
     try {
       // A fresh id per line: a retried send is answered once.
       const reply = await this.sessions.client.withAbortSignal(this.calls.signal, () =>
@@ -193,6 +216,7 @@ class ChatSession {
     } finally {
       this.inFlight -= 1;
       if (this.inFlight === 0 && !this.leaving) {
+        this.approvals.stop();
         this.progress.stop();
         this.watcher.stop();
         this.stopping = false;

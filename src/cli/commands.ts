@@ -27,6 +27,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'interactive chat with a long-lived session (live progress, Ctrl-C = /stop)',
     load: async () => import('./chat-command.js').then((m) => ({ help: m.CHAT_HELP, run: m.chatCommand })),
   }],
+  ['approvals', {
+    summary: 'tool calls waiting for a person: list, approve, deny',
+    load: async () => import('./approvals-command.js').then((m) => ({ help: m.APPROVALS_HELP, run: m.approvalsCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),

@@ -2,6 +2,7 @@ import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 import { FETCH_BLOCKED_PORTS } from '../providers/fetch-blocked-ports.js';
 import { isIanaTimeZone } from '../time-zone.js';
+import { ToolPolicy } from '../contract/tool-policy.js';
 
 /**
  * The configuration file's shape (after snake_case keys have been normalised to camelCase).
@@ -201,6 +202,8 @@ export const ToolsConfigSchema = z.object({
     })
     .prefault({}),
   mcpServers: z.record(z.string(), McpServerSchema).default({}),
+  /** Which tool calls run, are refused, or wait for a person (docs/approvals.md). */
+  policy: ToolPolicy.prefault({}),
 });
 
 export const TemporalConfigSchema = z.object({
