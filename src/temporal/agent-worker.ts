@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/index.js';
 import { createActivities } from '../../activities/index.js';
-import type { LLMProvider, Tool } from '../core/index.js';
+import type { AgentHooks, LLMProvider, Tool } from '../core/index.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import type { Logger } from '../logger.js';
@@ -16,9 +16,9 @@ import { workflowSource } from './workflow-bundle.js';
 import { createWorkerDeps } from './worker-deps.js';
 
 /**
- * What an agent worker is made of. The short form is `{ tools, providers, config }`: the
+ * What an agent worker is made of. The short form is `{ tools, hooks, providers, config }`: the
  * activity dependencies are then built from the config (as the `worker` command does) with the
- * given tools and providers added. `deps` instead hands over dependencies built elsewhere.
+ * given tools, hooks and providers added. `deps` instead hands over dependencies built elsewhere.
  */
 export interface AgentWorkerOptions {
   /** A loaded Config, a config file path, or settings over the config file and environment (default: those alone). */
@@ -27,11 +27,13 @@ export interface AgentWorkerOptions {
   tools?: readonly Tool[];
   /** Your own providers by name: a turn's model `name/model` is served by `providers[name]`. */
   providers?: Readonly<Record<string, LLMProvider>>;
+  /** Your hooks (before the prompt, before each tool call, after the turn), run in activities of durable turns. */
+  hooks?: AgentHooks;
   /** Default: the config's `temporal` section and the standard Temporal environment (TEMPORAL_ADDRESS, …). */
   connection?: ResolvedConnection;
   /** Default: the config's first task queue (`exoclaw-temporal`). */
   taskQueue?: string;
-  /** Activity dependencies built elsewhere (tests, benchmarks); then config, tools and providers are not used. */
+  /** Activity dependencies built elsewhere (tests, benchmarks); then config, tools, providers and hooks are not used. */
   deps?: ActivityDeps;
   logger?: Logger;
   /** Overrides the bundle lookup (tests pass the bundle they built once). */
@@ -104,7 +106,7 @@ export async function createAgentWorkers(opts: Omit<AgentWorkerOptions, 'taskQue
   const tracing = opts.tracing === undefined ? await tracingFromEnv() : (opts.tracing ?? undefined);
   const built = opts.deps
     ? { deps: opts.deps, close: async () => undefined }
-    : await createWorkerDeps(config!, { logger: opts.logger, encryption, tools: opts.tools, providers: opts.providers });
+    : await createWorkerDeps(config!, { logger: opts.logger, encryption, tools: opts.tools, providers: opts.providers, hooks: opts.hooks });
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({

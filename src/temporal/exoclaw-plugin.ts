@@ -8,7 +8,7 @@ import type { BundleOptions, WorkerOptions } from '@temporalio/worker';
 import { SimplePlugin } from '@temporalio/plugin';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import type { Config } from '../config.js';
-import type { LLMProvider, Tool } from '../core/index.js';
+import type { AgentHooks, LLMProvider, Tool } from '../core/index.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +25,8 @@ export interface ExoclawPluginOptions {
   tools?: readonly Tool[];
   /** Your own providers by name: model `name/model` is served by `providers[name]`. */
   providers?: Readonly<Record<string, LLMProvider>>;
+  /** Your hooks (before the prompt, before each tool call, after the turn), run in the agent's activities. */
+  hooks?: AgentHooks;
   logger?: Logger;
   /** Payload encryption keys; default: from the config (`security.encryption`) and the environment. */
   encryption?: EncryptionKeyRing;
@@ -128,6 +130,7 @@ export class ExoclawPlugin extends SimplePlugin {
       encryption: this.encryptionKeys,
       tools: this.pluginOptions.tools,
       providers: this.pluginOptions.providers,
+      hooks: this.pluginOptions.hooks,
     });
     return this.deps.then((built) => built.deps);
   }

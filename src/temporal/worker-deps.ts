@@ -3,7 +3,7 @@ import { createAgentParts } from '../agent-parts.js';
 import { TokenBudgets } from '../budgets/token-budgets.js';
 import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
-import type { LLMProvider, Tool } from '../core/index.js';
+import type { AgentHooks, LLMProvider, Tool } from '../core/index.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
@@ -23,6 +23,8 @@ export async function createWorkerDeps(
     tools?: readonly Tool[];
     /** The library user's own providers by name (model `name/model`). */
     providers?: Readonly<Record<string, LLMProvider>>;
+    /** The library user's hooks, run in the activities of durable turns. */
+    hooks?: AgentHooks;
   } = {},
 ): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
   const log = opts.logger ?? sharedLogger();
@@ -59,6 +61,7 @@ export async function createWorkerDeps(
     journal: new ToolCallJournal(stateDir),
     logger: log,
     budgets: TokenBudgets.fromConfig(defaults, stateDir, log),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   };
   return { deps, close: () => parts.close() };
 }
