@@ -1,7 +1,9 @@
 // A custom tool, run durably: an agent worker from the library API with one tool of your own.
 //
-//   npx tsx examples/custom-tool.ts --workspace /tmp/agent    # a worker with place_order beside the built-ins
-//   npx exoclaw-temporal turn --session shop "Order 3 apples"  # another shell (a real model, or the scripted one)
+//   npx tsx examples/custom-tool.ts --workspace /tmp/shop --task-queue shop   # a worker with place_order beside the built-ins
+//   npx exoclaw-temporal turn --task-queue shop --session s1 "Order 3 apples"  # another shell
+// With a real model (ANTHROPIC_API_KEY or OPENAI_API_KEY): the scripted one does not know place_order
+// unless a script tells it to (test/library/custom-tool.test.ts does).
 //
 // Flags: --temporal-url, --namespace, --task-queue, --workspace, --state-dir, --model, --identity,
 // --shutdown-grace, --ledger (where orders are written; default <workspace>/orders.jsonl).
