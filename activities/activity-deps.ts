@@ -1,3 +1,4 @@
+import type { TokenBudgets } from '../src/budgets/token-budgets.js';
 import type { ChannelOutbox } from '../src/channels/channel-outbox.js';
 import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { EventPublisher } from '../src/events/event-publisher.js';
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   heartbeatIntervalMs?: number;
   /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */
   events?: EventPublisher;
+  /** Token budgets (turn, session, day), checked before each model call; absent when none is enabled. */
+  budgets?: TokenBudgets;
   /** The config's `tools.policy`: the workflow applies it to every tool call of a durable turn. */
   toolPolicy?: ToolPolicy;
   /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */

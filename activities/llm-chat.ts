@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { assistantMessage, withModelSettings, type ChatStep, type ChatStepResult, type LLMResponse, type ToolSelection } from '../src/core/index.js';
 import { DeltaStream } from '../src/events/delta-stream.js';
+import { budgetStopResponse, turnTokens } from '../src/budgets/token-budgets.js';
 import { resolveMessages, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { attemptOf, toApplicationFailure } from './application-failure.js';
@@ -17,16 +18,24 @@ export function llmChatActivity(deps: ActivityDeps) {
   return async function llmChat(req: LlmChatInput): Promise<ChatStepResult> {
     const ctx = Context.current();
     const messages = await resolveMessages(deps.blobs, req.messages);
+    // As configured (`provider/model`), for the session log's usage record.
+    let askedFor = req.settings.model ?? deps.llmDefaults.model;
+    // A spent token budget ends the turn with a message for the user, or switches to its fallback model.
+    const usedByTurn = turnTokens(messages, req.turnId);
+    const budget = await deps.budgets?.check({ sessionId: req.sessionId, model: askedFor, iteration: req.iteration, turnTokens: usedByTurn });
+    if (budget?.action === 'stop') {
+      const stop = budgetStopResponse(budget.message);
+      return { response: stop, message: await storeMessages(deps.blobs, [assistantMessage(stop, req.turnId)]) };
+    }
+    if (budget?.action === 'fallback') askedFor = budget.model;
     let resolved;
     try {
-      resolved = deps.resolveModel(req.settings.model ?? deps.llmDefaults.model);
+      resolved = deps.resolveModel(askedFor);
     } catch (error) {
       // An unknown model or a missing key fails the turn at once instead of being retried.
       throw toApplicationFailure(error);
     }
     const { provider, model } = resolved;
-    // As configured (`provider/model`), for the session log's usage record.
-    const askedFor = req.settings.model ?? deps.llmDefaults.model;
     const lease = await keepSessionLease(deps, req.sessionId, req.turnId);
     let streamedChars = 0;
     const beat = keepAlive(() => ({ phase: 'llm', model, streamedChars }), deps.heartbeatIntervalMs);
@@ -61,6 +70,9 @@ export function llmChatActivity(deps: ActivityDeps) {
       lease.stop();
     }
     await deltas?.close();
+    await deps.budgets
+      ?.record({ sessionId: req.sessionId, model: askedFor, tokens: response.usage.inputTokens + response.usage.outputTokens, turnTokens: usedByTurn })
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'counting tokens toward the budgets failed'));
     const message = await storeMessages(deps.blobs, [assistantMessage(response, req.turnId, askedFor)]);
     // The workflow needs the answer and the tool calls; reasoning stays in the stored message.
     const slim: LLMResponse = {

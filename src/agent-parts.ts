@@ -1,4 +1,4 @@
-import { ToolRegistry, type LLMProvider } from './core/index.js';
+import { ToolRegistry, type LLMProvider, type Tool } from './core/index.js';
 import type { Config } from './config.js';
 import { assertToolsConfined } from './config/restrict-to-workspace.js';
 import { FileConversation } from './conversation/index.js';
@@ -28,13 +28,18 @@ export async function createAgentParts(
     maxRetries?: number;
     /** Register spawn/cron (run by session workflows; default true). False for the in-process runtime. */
     workflowTools?: boolean;
+    /** The library user's own tools (`defineTool`), offered beside the built-ins; a name clash is refused. */
+    tools?: readonly Tool[];
+    /** The library user's own providers by name: model `name/model` is served by `providers[name]`. */
+    providers?: Readonly<Record<string, LLMProvider>>;
   } = {},
 ): Promise<AgentParts> {
   assertToolsConfined(config);
   const log = opts.logger ?? sharedLogger();
   const defaults = config.agents.defaults;
   // A model may come from a client: only providers this worker's operator set up are served.
-  const resolveModel = (model: string) =>
+  const resolveModel = (model: string): { provider: LLMProvider; model: string } =>
+    ownProvider(model, opts.providers) ??
     resolveProvider(model, config.providers, { maxRetries: opts.maxRetries ?? 0, logger: log, defaultModel: defaults.model });
 
   const consolidationModel = resolveModel(defaults.model);
@@ -76,6 +81,12 @@ export async function createAgentParts(
     }).filter(servable),
   );
   if (!searchKey) log.debug('web_search is not offered: no Brave Search API key (tools.web.search.apiKey or BRAVE_API_KEY)');
+  for (const tool of opts.tools ?? []) {
+    if (tools.has(tool.name)) {
+      throw new Error(`A tool named "${tool.name}" already exists (a built-in or an earlier one): give your tool another name.`);
+    }
+    tools.register(tool);
+  }
   const mcp = await connectMcpServers(toolsConfig.mcpServers, { logger: log });
   for (const tool of mcp.tools) tools.register(tool);
   if (opts.workflowTools !== false) {
@@ -90,4 +101,12 @@ export async function createAgentParts(
     resolveModel,
     close: () => mcp.close(),
   };
+}
+
+/** `name/model` served by a provider the library user passed in, if `name` is one of theirs. */
+function ownProvider(model: string, providers: Readonly<Record<string, LLMProvider>> | undefined): { provider: LLMProvider; model: string } | undefined {
+  const slash = model.indexOf('/');
+  if (!providers || slash <= 0) return undefined;
+  const provider = Object.hasOwn(providers, model.slice(0, slash)) ? providers[model.slice(0, slash)] : undefined;
+  return provider ? { provider, model: model.slice(slash + 1) } : undefined;
 }

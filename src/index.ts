@@ -9,6 +9,9 @@ export { createDefaultTools, connectMcpServers, type DefaultToolsOptions, type M
 
 // Durable: worker and clients.
 export { createAgentWorker, createAgentWorkers, type AgentWorker, type AgentWorkers, type AgentWorkerOptions } from './temporal/agent-worker.js';
+export { exoclawPlugin, ExoclawPlugin, EXOCLAW_PLUGIN_NAME, type ExoclawPluginOptions } from './temporal/exoclaw-plugin.js';
+export type { AgentConfigInput } from './temporal/agent-config.js';
+export { exoclawDataConverter } from './temporal/data-converter.js';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './temporal/run-worker.js';
 export { createWorkerDeps } from './temporal/worker-deps.js';
 export { connectClient, ExoclawClient, type TurnOutcome, type TurnRequest } from './temporal/client.js';

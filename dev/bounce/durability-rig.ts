@@ -37,6 +37,8 @@ export interface DurabilityRigOptions {
   workerEnv?: Record<string, string | undefined>;
   /** More flags for every worker process (e.g. `--config FILE`). */
   workerArgs?: string[];
+  /** A worker program other than `exoclaw-temporal worker` (WorkerFleetOptions.entry). */
+  workerEntry?: string[];
   onWorkerOutput?: WorkerFleetOptions['onOutput'];
   /** Progress lines ("bundling workflow code…"). */
   progress?: (line: string) => void;
@@ -112,6 +114,7 @@ export async function startDurabilityRig(opts: DurabilityRigOptions = {}): Promi
       env,
       shutdownGrace: opts.shutdownGrace,
       args: opts.workerArgs,
+      entry: opts.workerEntry,
       onOutput: opts.onWorkerOutput,
     });
     cleanups.push(() => fleet.stopAll());

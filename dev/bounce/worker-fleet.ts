@@ -21,6 +21,11 @@ export interface WorkerFleetOptions {
   shutdownGrace?: string;
   /** More `worker` flags, e.g. `--config FILE`. */
   args?: string[];
+  /**
+   * What node runs instead of `exoclaw-temporal worker` (e.g. `['--import', 'tsx', 'examples/custom-tool.ts']`):
+   * a program that takes the same flags and prints the same "Worker ready" line.
+   */
+  entry?: string[];
   /** How long to wait for "Worker ready" (default 90 s). */
   readyTimeoutMs?: number;
   /** Called with every output line of every worker, prefixed by its identity. */
@@ -61,8 +66,7 @@ export class WorkerFleet {
     if (this.workers.get(identity)?.alive()) throw new WorkerStartError(`worker ${identity} is already running`);
     const root = packageRoot();
     const args = [
-      join(root, 'bin', 'exoclaw-temporal.js'),
-      'worker',
+      ...(this.opts.entry ?? [join(root, 'bin', 'exoclaw-temporal.js'), 'worker']),
       '--identity',
       identity,
       '--temporal-url',

@@ -38,7 +38,6 @@ interface NanobotOnlySetting {
 }
 
 const nonEmpty = (value: unknown): boolean => !isEmptyValue(value);
-const enabled = (value: unknown): boolean => isPlainObject(value) && value['enabled'] === true;
 const listed = (field: string) => (value: unknown): boolean => isPlainObject(value) && nonEmpty(value[field]);
 
 /**
@@ -52,8 +51,8 @@ const NANOBOT_ONLY: readonly NanobotOnlySetting[] = [
   { path: ['agents', 'defaults', 'webSearchOptions'], isSet: nonEmpty },
   // On by default in exoclaw-nanobot; maxToolIterations bounds a turn here.
   { path: ['agents', 'defaults', 'loopDetection'], isSet: () => false },
-  { path: ['agents', 'defaults', 'turnBudget'], isSet: enabled },
-  { path: ['agents', 'defaults', 'dailyBudget'], isSet: enabled },
+  // The daily counter always lives in the state root, shared by every worker.
+  { path: ['agents', 'defaults', 'dailyBudget', 'statePath'], isSet: nonEmpty },
   { path: ['agents', 'subagentAllowedModels'], isSet: nonEmpty },
   { path: ['agents', 'subagentMaxConcurrent'], isSet: nonEmpty },
   { path: ['agents', 'models'], isSet: nonEmpty },

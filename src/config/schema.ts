@@ -12,6 +12,42 @@ import { ToolPolicy } from '../contract/tool-policy.js';
 
 const positiveInt = () => z.number().int().positive();
 
+/** What a spent budget does: stop the turn, switch to `fallbackModel`, or only log (warn: as a warning). */
+const BudgetEnforcementSchema = z.enum(['observe', 'warn', 'cutoff', 'fallback']);
+/** Fractions of a budget (e.g. 0.8) at which a warning is logged. */
+const WarningThresholdsSchema = z.array(z.number().gt(0).lt(1));
+
+/** Tokens (input + output, as providers report them) and model calls one turn may use. */
+export const TurnBudgetSchema = z.object({
+  enabled: z.boolean().default(false),
+  tokenBudget: positiveInt().default(1_500_000),
+  iterationBudget: positiveInt().default(50),
+  warningThresholds: WarningThresholdsSchema.default([0.5, 0.8, 0.9]),
+  enforcement: BudgetEnforcementSchema.default('cutoff'),
+  fallbackModel: z.string().min(1).optional(),
+});
+
+/** Tokens one session (one conversation id) may use over its lifetime. */
+export const SessionBudgetSchema = z.object({
+  enabled: z.boolean().default(false),
+  tokenBudget: positiveInt().default(5_000_000),
+  warningThresholds: WarningThresholdsSchema.default([]),
+  enforcement: BudgetEnforcementSchema.default('cutoff'),
+  fallbackModel: z.string().min(1).optional(),
+});
+
+/** Tokens every worker together may use per day (UTC, from `resetHourUtc`); the counter lives in the state root. */
+export const DailyBudgetSchema = z.object({
+  enabled: z.boolean().default(false),
+  dailyBudget: positiveInt().default(35_000_000),
+  /** Only these models' tokens count (`provider/model` as configured); empty: every model but `fallbackModel`. */
+  primaryModels: z.array(z.string().min(1)).default([]),
+  warningThresholds: WarningThresholdsSchema.default([]),
+  enforcement: BudgetEnforcementSchema.default('fallback'),
+  fallbackModel: z.string().min(1).optional(),
+  resetHourUtc: z.number().int().min(0).max(23).default(0),
+});
+
 export const AgentDefaultsSchema = z.object({
   /**
    * `~` is expanded and relative paths are resolved against the working directory by the loader.
@@ -36,6 +72,10 @@ export const AgentDefaultsSchema = z.object({
     .string()
     .refine(isIanaTimeZone, { message: 'unknown IANA time zone (use a name like "Europe/Berlin" or "UTC")' })
     .optional(),
+  /** Token budgets (docs/extending.md#token-budgets); the names and fields are exoclaw's nanobot package's. */
+  turnBudget: TurnBudgetSchema.prefault({}),
+  sessionBudget: SessionBudgetSchema.prefault({}),
+  dailyBudget: DailyBudgetSchema.prefault({}),
 });
 
 /**
@@ -257,6 +297,9 @@ export const ConfigSchema = z.object({
 });
 
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
+export type TurnBudgetConfig = z.output<typeof TurnBudgetSchema>;
+export type SessionBudgetConfig = z.output<typeof SessionBudgetSchema>;
+export type DailyBudgetConfig = z.output<typeof DailyBudgetSchema>;
 export type McpServerConfig = z.output<typeof McpServerSchema>;
 export type ToolsConfig = z.output<typeof ToolsConfigSchema>;
 export type TemporalConfig = TemporalSettings;

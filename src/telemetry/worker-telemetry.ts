@@ -34,7 +34,7 @@ type TelemetrySinks = InjectedSinks<ExoclawSinks> & WorkflowSpanSinks;
  */
 export function workerTelemetryOptions(
   tracing: Tracing | undefined,
-  opts: { fromSource?: boolean; metrics?: AgentMetrics; events?: EventPublisher } = {},
+  opts: { fromSource?: boolean; metrics?: AgentMetrics; events?: Pick<EventPublisher, 'publish'> } = {},
 ): Required<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
   const metrics = opts.metrics ?? agentMetrics;
   const activity: ActivityInterceptorsFactory[] = [(ctx) => ({ inbound: new ActivityMetricsInterceptor(ctx, metrics) })];

@@ -1,8 +1,10 @@
 import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
+import { TokenBudgets } from '../budgets/token-budgets.js';
 import { createChannelOutbox } from '../channels/channel-outbox-factory.js';
 import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
+import type { AgentHooks, LLMProvider, Tool } from '../core/index.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
 import { EventPublisher } from '../events/event-publisher.js';
@@ -17,7 +19,16 @@ import { BlobStore, prepareStateRoot, SessionLeases, ToolCallJournal } from '../
  */
 export async function createWorkerDeps(
   config: Config,
-  opts: { logger?: Logger; encryption?: EncryptionKeyRing } = {},
+  opts: {
+    logger?: Logger;
+    encryption?: EncryptionKeyRing;
+    /** The library user's own tools, run by executeTool beside the built-ins. */
+    tools?: readonly Tool[];
+    /** The library user's own providers by name (model `name/model`). */
+    providers?: Readonly<Record<string, LLMProvider>>;
+    /** The library user's hooks, run in the activities of durable turns. */
+    hooks?: AgentHooks;
+  } = {},
 ): Promise<{ deps: ActivityDeps; close(): Promise<void> }> {
   const log = opts.logger ?? sharedLogger();
   const { workspace, stateDir } = config.agents.defaults;
@@ -31,7 +42,7 @@ export async function createWorkerDeps(
     );
   }
   // Temporal owns retries: SDK clients on workers never retry on their own.
-  const parts = await createAgentParts(config, { logger: log, maxRetries: 0 });
+  const parts = await createAgentParts(config, { logger: log, maxRetries: 0, tools: opts.tools, providers: opts.providers });
   const defaults = config.agents.defaults;
   const deps: ActivityDeps = {
     workspace,
@@ -55,6 +66,8 @@ export async function createWorkerDeps(
     channels: createChannelOutbox(config, stateDir, log),
     // Tokens, tool progress, replies and messages for readers (chat, gateway, channels): docs/events.md.
     events: new EventPublisher(eventStoreFor(config), log),
+    budgets: TokenBudgets.fromConfig(defaults, stateDir, log),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   };
   return {
     deps,

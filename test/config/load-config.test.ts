@@ -45,6 +45,10 @@ describe('loadConfig', () => {
       maxToolIterations: 40,
       memoryWindow: 100,
       contextWindowTokens: 100_000,
+      // Token budgets: all off (docs/extending.md#token-budgets).
+      turnBudget: { enabled: false, tokenBudget: 1_500_000, iterationBudget: 50, warningThresholds: [0.5, 0.8, 0.9], enforcement: 'cutoff' },
+      sessionBudget: { enabled: false, tokenBudget: 5_000_000, warningThresholds: [], enforcement: 'cutoff' },
+      dailyBudget: { enabled: false, dailyBudget: 35_000_000, primaryModels: [], warningThresholds: [], enforcement: 'fallback', resetHourUtc: 0 },
     });
     expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'exoclaw-temporal', taskQueues: ['exoclaw-temporal'] });
     expect(config.tools.exec).toEqual({
