@@ -31,7 +31,7 @@ export interface BenchStackOptions {
 
 export interface BenchStack {
   /** `tuning`: the dev server's dynamic config ('tuned' or 'stock'), 'external' for $TEMPORAL_ADDRESS. */
-  temporal: { address: string; namespace: string; started: boolean; tuning: string };
+  temporal: { address: string; namespace: string; started: boolean; tuning: string; pid: number | undefined };
   config: Config;
   deps: ActivityDeps;
   /** The scripted model as a provider, for the in-process runs. */
@@ -141,6 +141,7 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
       namespace: server.namespace,
       started: server.process !== undefined,
       tuning: server.tuning ?? 'external',
+      pid: server.process?.pid,
     },
     config,
     deps,

@@ -2,6 +2,7 @@
 // one-model-call turns on distinct sessions (no session waits for another).
 import { benchTurnMessage } from './bench-script.js';
 import { BenchSanityError, type PhaseContext } from './phase-context.js';
+import { ownCpuMs, processCpuMs, rssMiB } from './process-cpu.js';
 import { percentile, round, timed } from './stats.js';
 
 export async function measureThroughput(ctx: PhaseContext): Promise<void> {
@@ -33,7 +34,11 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
         }
       }
     };
+    const cpuBefore = ownCpuMs();
+    const serverCpuBefore = processCpuMs(stack.temporal.pid);
     const { ms: wallMs } = await timed(() => settleAll(Array.from({ length: Math.min(concurrency, total) }, lane)));
+    const cpuMs = ownCpuMs() - cpuBefore;
+    const serverCpuAfter = processCpuMs(stack.temporal.pid);
     emit({
       metric: 'turns_per_second',
       value: round(total / (wallMs / 1000)),
@@ -44,6 +49,22 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
         p50_ms: round(percentile(latencies, 50), 1),
         p95_ms: round(percentile(latencies, 95), 1),
         wall_ms: round(wallMs, 0),
+      },
+    });
+    // The bench process holds the worker, the client and the scripted model; the model answers
+    // from a table, so its share is small (docs/benchmark.md says how it was checked).
+    emit({
+      metric: 'worker_cpu_per_turn',
+      value: round(cpuMs / total, 1),
+      unit: 'ms/turn',
+      context: {
+        concurrency,
+        turns: total,
+        process_cpu_ms: round(cpuMs, 0),
+        ...(serverCpuBefore !== undefined && serverCpuAfter !== undefined
+          ? { server_cpu_ms_per_turn: round((serverCpuAfter - serverCpuBefore) / total, 1) }
+          : {}),
+        rss_mib: round(rssMiB(), 0),
       },
     });
   }
