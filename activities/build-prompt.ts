@@ -13,6 +13,8 @@ export interface BuiltPrompt {
   maxIterations?: number;
   /** The turn's plugin context, stored as a blob for its tool calls (absent when it has none). */
   pluginContextRef?: string;
+  /** Tools declared bounded on this worker: the workflow may run them as local activities. */
+  boundedTools?: string[];
 }
 
 export function buildPromptActivity(deps: ActivityDeps) {
@@ -35,6 +37,8 @@ export function buildPromptActivity(deps: ActivityDeps) {
     });
     const built: BuiltPrompt = { prompt: [await storeMessages(deps.blobs, messages)], maxIterations: deps.maxIterations };
     if (req.pluginContext && req.pluginContext.length > 0) built.pluginContextRef = await deps.blobs.putJson(req.pluginContext);
+    const boundedTools = deps.tools.boundedNames();
+    if (boundedTools.length > 0) built.boundedTools = boundedTools;
     return built;
   };
 }
