@@ -7,6 +7,7 @@ import { measureHistoryGrowth } from './history-growth.js';
 import { metricJsonLine, metricsTable, type Metric } from './metrics.js';
 import type { PhaseContext } from './phase-context.js';
 import { measureStepOverhead } from './step-overhead.js';
+import { measureSoak } from './soak.js';
 import { measureThroughput } from './throughput.js';
 
 const PHASES: Record<BenchPhase, (ctx: PhaseContext) => Promise<void>> = {
@@ -14,6 +15,7 @@ const PHASES: Record<BenchPhase, (ctx: PhaseContext) => Promise<void>> = {
   floor: measureActivityFloor,
   throughput: measureThroughput,
   history: measureHistoryGrowth,
+  soak: measureSoak,
 };
 
 export class BenchInterruptedError extends Error {

@@ -5,38 +5,56 @@ import { BenchSanityError, type PhaseContext } from './phase-context.js';
 import { ownCpuMs, processCpuMs, rssMiB } from './process-cpu.js';
 import { percentile, round, timed } from './stats.js';
 
+/** One one-model-call turn on its own session; resolves to its latency in ms. */
+export async function oneCallTurn(ctx: PhaseContext, sessionId: string): Promise<number> {
+  ctx.signal.throwIfAborted();
+  const { ms, value } = await timed(() => ctx.stack.exoclaw.runTurn({ sessionId, message: benchTurnMessage(0) }));
+  if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
+  return ms;
+}
+
+/**
+ * `total` one-call turns, `concurrency` at a time, on sessions `<prefix>-<index>`; returns the
+ * latencies. `afterTurn(done)` runs after each finished turn (the soak samples memory there).
+ */
+export async function runTurnLanes(
+  ctx: PhaseContext,
+  prefix: string,
+  total: number,
+  concurrency: number,
+  afterTurn: (done: number) => void = () => undefined,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (next < total && !failed) {
+      const index = next++;
+      try {
+        latencies.push(await oneCallTurn(ctx, `${prefix}-${index}`));
+        afterTurn(latencies.length);
+      } catch (error) {
+        failed = true; // the other lanes finish their turn in flight and stop
+        throw error;
+      }
+    }
+  };
+  await settleAll(Array.from({ length: Math.min(concurrency, total) }, lane));
+  return latencies;
+}
+
 export async function measureThroughput(ctx: PhaseContext): Promise<void> {
   const { stack, opts, progress, emit } = ctx;
-  const message = benchTurnMessage(0);
-  const turn = async (sessionId: string): Promise<number> => {
-    ctx.signal.throwIfAborted();
-    const { ms, value } = await timed(() => stack.exoclaw.runTurn({ sessionId, message }));
-    if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
-    return ms;
-  };
-
   progress('throughput: warm-up turn');
-  await turn(`bench-${ctx.runId}-tput-warmup`);
+  await oneCallTurn(ctx, `bench-${ctx.runId}-tput-warmup`);
   for (const [level, concurrency] of opts.concurrency.entries()) {
     const total = opts.turns[level] ?? 0;
     progress(`throughput: ${total} turns at concurrency ${concurrency}`);
-    const latencies: number[] = [];
-    let next = 0;
-    let failed = false;
-    const lane = async (): Promise<void> => {
-      while (next < total && !failed) {
-        const index = next++;
-        try {
-          latencies.push(await turn(`bench-${ctx.runId}-tput-c${concurrency}-${index}`));
-        } catch (error) {
-          failed = true; // the other lanes finish their turn in flight and stop
-          throw error;
-        }
-      }
-    };
     const cpuBefore = ownCpuMs();
     const serverCpuBefore = processCpuMs(stack.temporal.pid);
-    const { ms: wallMs } = await timed(() => settleAll(Array.from({ length: Math.min(concurrency, total) }, lane)));
+    const { ms: wallMs, value: latencies } = await timed(() =>
+      runTurnLanes(ctx, `bench-${ctx.runId}-tput-c${concurrency}`, total, concurrency),
+    );
     const cpuMs = ownCpuMs() - cpuBefore;
     const serverCpuAfter = processCpuMs(stack.temporal.pid);
     emit({
