@@ -18,6 +18,8 @@ export interface BuiltPrompt {
   toolPolicy?: ToolPolicy;
   /** The worker's user hooks the workflow must call (absent when it has none). */
   hooks?: HookPresence;
+  /** Tools declared bounded on this worker: the workflow may run them as local activities. */
+  boundedTools?: string[];
 }
 
 export function buildPromptActivity(deps: ActivityDeps) {
@@ -43,6 +45,8 @@ export function buildPromptActivity(deps: ActivityDeps) {
     if (req.pluginContext && req.pluginContext.length > 0) built.pluginContextRef = await deps.blobs.putJson(req.pluginContext);
     if (policyIsActive(deps.toolPolicy)) built.toolPolicy = deps.toolPolicy;
     if (deps.hooks?.beforeTool) built.hooks = { beforeTool: true };
+    const boundedTools = deps.tools.boundedNames();
+    if (boundedTools.length > 0) built.boundedTools = boundedTools;
     return built;
   };
 }

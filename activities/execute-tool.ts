@@ -52,7 +52,8 @@ export function executeToolActivity(deps: ActivityDeps) {
     let outcome: ToolResult;
     try {
       await deps.journal.write(turnId, call.id, { status: 'started', attempt: ctx.info.attempt });
-      beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
+      // A bounded tool run as a local activity has no heartbeat (its timeouts bound it instead).
+      if (!ctx.info.isLocal) beat = keepAlive(() => ({ phase: 'tool', tool: call.name, progress }), deps.heartbeatIntervalMs);
       const pluginContext = req.pluginContextRef ? await deps.blobs.getJson<string[]>(req.pluginContextRef) : undefined;
       outcome = !isToolOffered(call.name, req)
         ? toolError(`Error: Tool '${call.name}' is not available here.${ERROR_HINT}`)

@@ -48,6 +48,18 @@ const SCENARIOS: Scenario[] = [
       ),
   },
   {
+    // write_file is bounded: since the local-bounded-tools patch it runs as a local activity (a
+    // marker in history). tool-call.json, recorded before, keeps the old path replaying.
+    name: 'tool-call-local',
+    run: ({ exoclaw }) =>
+      finished(
+        exoclaw.startTurn(
+          { sessionId: 'replay-tool-local', message: "Create a file named notes/local.txt containing 'local'" },
+          { workflowId: 'replay-tool-call-local' },
+        ),
+      ),
+  },
+  {
     name: 'parallel-tools',
     run: ({ exoclaw }) =>
       finished(

@@ -1,8 +1,12 @@
 import {
   ActivityCancellationType,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   type ActivityInterfaceFor,
   type ActivityOptions,
+  type LocalActivityInterfaceFor,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type {
   BuildPromptStep,
@@ -61,8 +65,31 @@ function optionsFor(op: Operation, overrides: ActivityOptionsInput | undefined):
   return { ...base, ...override, retry: { ...base.retry, ...override?.retry } } as ActivityOptions;
 }
 
+/**
+ * A bounded tool (quick, local, cannot hang: see `Tool.bounded`) runs as a local activity: in the
+ * worker that runs the workflow task, its result recorded as a marker in the same task, so a step
+ * costs one server round trip (the model call) instead of two. The tool-call journal works as for
+ * any activity (a retry after a crash is told the earlier attempt was cut off). No heartbeat: the
+ * timeouts below bound it instead. The retries and cancellation are executeTool's.
+ */
+export const BOUNDED_TOOL_LOCAL_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '5 minutes',
+};
+
+/** Histories recorded before bounded tools ran as local activities replay as they were. */
+export const LOCAL_BOUNDED_TOOLS_PATCH = 'local-bounded-tools';
+
+function localToolOptions(overrides: ActivityOptionsInput | undefined): LocalActivityOptions {
+  const { retry, cancellationType } = optionsFor('executeTool', overrides);
+  return { ...BOUNDED_TOOL_LOCAL_OPTIONS, retry, cancellationType };
+}
+
 /** The turn's activities as workflow stubs (callable, or per call with options such as a summary). */
-export type AgentActivityStubs = ActivityInterfaceFor<AgentActivities>;
+export type AgentActivityStubs = ActivityInterfaceFor<AgentActivities> & {
+  /** executeTool as a local activity, for the tools the worker declared bounded. */
+  localExecuteTool: LocalActivityInterfaceFor<AgentActivities>['executeTool'];
+};
 
 /** Activity stubs with per-operation options (a caller's overrides win). */
 export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentActivityStubs {
@@ -70,7 +97,8 @@ export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentAct
   const { llmChat } = proxyActivities<AgentActivities>(optionsFor('llmChat', overrides));
   const { executeTool } = proxyActivities<AgentActivities>(optionsFor('executeTool', overrides));
   const { recordTurn, releaseSession } = proxyActivities<AgentActivities>(optionsFor('recordTurn', overrides));
-  return { buildPrompt, llmChat, executeTool, recordTurn, releaseSession };
+  const { executeTool: localExecuteTool } = proxyLocalActivities<AgentActivities>(localToolOptions(overrides));
+  return { buildPrompt, llmChat, executeTool, recordTurn, releaseSession, localExecuteTool };
 }
 
 /**
@@ -93,14 +121,19 @@ export class ActivityExecutor implements Executor {
   /** The worker's tool policy and user hooks, as buildPrompt reported them (the ToolGate reads them). */
   toolPolicy?: ToolPolicy;
   hooks?: HookPresence;
+  /** Tools this turn runs as local activities (empty for turns of histories from before the patch). */
+  private localTools: ReadonlySet<string> = new Set();
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
     this.lastToolCalls = 0; // a new turn
+    // Decided once per turn, before its first command, so replay takes the same path throughout.
+    const localAllowed = patched(LOCAL_BOUNDED_TOOLS_PATCH);
     const built = await this.activities.buildPrompt.executeWithOptions({ summary: buildPromptSummary(req.message) }, [req]);
     this.maxIterations = built.maxIterations;
     this.pluginContextRef = built.pluginContextRef;
     this.toolPolicy = built.toolPolicy;
     this.hooks = built.hooks;
+    this.localTools = new Set(localAllowed ? (built.boundedTools ?? []) : []);
     return built.prompt;
   }
 
@@ -113,9 +146,8 @@ export class ActivityExecutor implements Executor {
 
   executeTool({ signal: _signal, pluginContext: _inline, ...req }: ToolStep): Promise<ToolStepResult> {
     const ref = this.pluginContextRef ? { pluginContextRef: this.pluginContextRef } : {};
-    return this.activities.executeTool.executeWithOptions({ summary: toolCallSummary(req.call) }, [
-      { ...req, ...this.selection(), ...ref },
-    ]);
+    const stub = this.localTools.has(req.call.name) ? this.activities.localExecuteTool : this.activities.executeTool;
+    return stub.executeWithOptions({ summary: toolCallSummary(req.call) }, [{ ...req, ...this.selection(), ...ref }]);
   }
 
   /** The tool selection, without empty keys (activity inputs stay as they were for turns that set none). */

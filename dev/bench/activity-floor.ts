@@ -43,6 +43,7 @@ export async function measureActivityFloor(ctx: PhaseContext): Promise<void> {
         wft_wait_ms: round(parts.workflowTaskWaitMs, 1),
         wft_run_ms: round(parts.workflowTaskRunMs, 1),
         activity_ms: round(parts.activityMs, 1),
+        server: stack.temporal.tuning,
       },
     });
   });

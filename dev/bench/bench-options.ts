@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from '../../src/cli/parse-flags.js';
 
-export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history', 'gateway'] as const;
+export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history', 'gateway', 'soak'] as const;
 export type BenchPhase = (typeof BENCH_PHASES)[number];
 
 /** What one benchmark run measures and how much. */
@@ -22,6 +22,8 @@ export interface BenchOptions {
   historySteps: number;
   /** Transcript sizes (bytes) seeded before the history-size turns. */
   transcriptBytes: number[];
+  /** One-call turns of the memory soak (the last phase). */
+  soakTurns: number;
   /** Which phases run (default: all, in this order). */
   phases: BenchPhase[];
   /** A pre-built workflow bundle; otherwise workflows/index.ts is bundled once at start-up. */
@@ -44,7 +46,8 @@ Options:
   --concurrency <list>   concurrency levels, e.g. 1,10,50 (default 1,10,50)
   --turns <list>         turns per level, same length as --concurrency (default 20,50,100; quick 5,20,50)
   --history-steps <n>    tool steps per turn for history size (default 10; quick 3)
-  --only <list>          run only these phases: overhead,floor,throughput,history,gateway (default all)
+  --soak-turns <n>       one-call turns of the memory soak, 10 at a time (default 1000; quick 100)
+  --only <list>          run only these phases: overhead,floor,throughput,history,gateway,soak (default all)
   --bundle <path>        pre-built workflow bundle (also $EXOCLAW_WORKFLOW_BUNDLE); must include
                          benchEmptyActivitiesWorkflow
   -h, --help             this text`;
@@ -69,6 +72,7 @@ const FlagsSchema = z.object({
   concurrency: countList.optional(),
   turns: countList.optional(),
   'history-steps': count.optional(),
+  'soak-turns': count.optional(),
   bundle: z.string().min(1).optional(),
   only: z
     .string()
@@ -92,6 +96,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
         concurrency: { type: 'string' },
         turns: { type: 'string' },
         'history-steps': { type: 'string' },
+        'soak-turns': { type: 'string' },
         bundle: { type: 'string' },
         only: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -124,6 +129,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     turns,
     historySteps: flags['history-steps'] ?? (quick ? 3 : 10),
     transcriptBytes: [10 * 1024, 1024 * 1024],
+    soakTurns: flags['soak-turns'] ?? (quick ? 100 : 1000),
     phases: BENCH_PHASES.filter((phase) => !flags.only || flags.only.includes(phase)),
     bundlePath: flags.bundle ?? (env.EXOCLAW_WORKFLOW_BUNDLE || undefined),
   };

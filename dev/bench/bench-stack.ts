@@ -15,6 +15,7 @@ import { agentBundleOptions, workerTelemetryOptions } from '../../src/telemetry/
 import { createAgentWorker, type AgentWorker } from '../../src/temporal/agent-worker.js';
 import { ExoclawClient } from '../../src/temporal/client.js';
 import { connectOrStart } from '../local-stack/dev-server.js';
+import { devServerTuningFromEnv } from '../local-stack/dev-server-tuning.js';
 import { devWorkflowsEntry } from '../dev-workflows.js';
 import { createWorkerDeps } from '../../src/temporal/worker-deps.js';
 import { createBenchActivities } from './bench-activities.js';
@@ -29,7 +30,8 @@ export interface BenchStackOptions {
 }
 
 export interface BenchStack {
-  temporal: { address: string; namespace: string; started: boolean };
+  /** `tuning`: the dev server's dynamic config ('tuned' or 'stock'), 'external' for $TEMPORAL_ADDRESS. */
+  temporal: { address: string; namespace: string; started: boolean; tuning: string; pid: number | undefined };
   config: Config;
   deps: ActivityDeps;
   /** The scripted model as a provider, for the in-process runs. */
@@ -84,7 +86,7 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
   const logger = createLogger({ level: 'warn' });
 
   const external = process.env.TEMPORAL_ADDRESS || undefined;
-  progress(external ? `using Temporal at ${external}` : 'starting a Temporal dev server');
+  progress(external ? `using Temporal at ${external}` : `starting a Temporal dev server (${devServerTuningFromEnv()} dynamic config)`);
   const server = await connectOrStart(external, { namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
   cleanups.add('stop the dev server', () => server.stop());
 
@@ -134,7 +136,13 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
   cleanups.add('close the worker connection', () => agent.connection.close());
 
   return {
-    temporal: { address: server.address, namespace: server.namespace, started: server.process !== undefined },
+    temporal: {
+      address: server.address,
+      namespace: server.namespace,
+      started: server.process !== undefined,
+      tuning: server.tuning ?? 'external',
+      pid: server.process?.pid,
+    },
     config,
     deps,
     model: deps.resolveModel(config.agents.defaults.model),

@@ -12,5 +12,7 @@ export const benchNoopTool = defineTool({
   name: BENCH_NOOP_TOOL,
   description: 'Benchmark helper: does nothing and returns "ok".',
   args: z.object({}),
+  // As bounded as the file tools: the 10-step turn measures steps of bounded tools.
+  bounded: true,
   execute: () => Promise.resolve(toolOutput('ok')),
 });

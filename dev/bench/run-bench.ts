@@ -8,6 +8,7 @@ import { measureHistoryGrowth } from './history-growth.js';
 import { metricJsonLine, metricsTable, type Metric } from './metrics.js';
 import type { PhaseContext } from './phase-context.js';
 import { measureStepOverhead } from './step-overhead.js';
+import { measureSoak } from './soak.js';
 import { measureThroughput } from './throughput.js';
 
 const PHASES: Record<BenchPhase, (ctx: PhaseContext) => Promise<void>> = {
@@ -16,6 +17,7 @@ const PHASES: Record<BenchPhase, (ctx: PhaseContext) => Promise<void>> = {
   throughput: measureThroughput,
   history: measureHistoryGrowth,
   gateway: measureGateway,
+  soak: measureSoak,
 };
 
 export class BenchInterruptedError extends Error {

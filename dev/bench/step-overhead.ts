@@ -20,12 +20,14 @@ export async function measureStepOverhead(ctx: PhaseContext): Promise<void> {
     logger: stack.logger,
   });
 
+  let lastWorkflowId = '';
   const durable = async (label: string): Promise<number> => {
     ctx.signal.throwIfAborted();
     const { ms, value } = await timed(() =>
       stack.exoclaw.runTurn({ sessionId: `bench-${ctx.runId}-durable-${label}`, message }),
     );
     expectSteps('durable', value.toolsUsed.length, steps);
+    lastWorkflowId = value.workflowId;
     return ms;
   };
   const inProcess = async (label: string): Promise<number> => {
@@ -66,7 +68,8 @@ export async function measureStepOverhead(ctx: PhaseContext): Promise<void> {
       ...context,
       durable_turn_ms: round(median(durableMs), 1),
       in_process_turn_ms: round(median(inProcessMs), 1),
-      activities_per_turn: 2 * steps + 3,
+      // From the last durable turn's history: what the server scheduled, and what ran in the workflow task.
+      ...(await activityCounts(ctx, lastWorkflowId)),
     },
   });
   emit({ metric: 'durable_turn_ms', value: round(median(durableMs), 1), unit: 'ms', context });
@@ -77,4 +80,14 @@ function expectSteps(mode: string, actual: number, expected: number): void {
   if (actual !== expected) {
     throw new BenchSanityError(`The ${mode} turn ran ${actual} tool steps instead of ${expected}; check the bench script.`);
   }
+}
+
+/** Activities the server scheduled and local activities (markers) in one turn's history. */
+async function activityCounts(ctx: PhaseContext, workflowId: string): Promise<{ activities_per_turn: number; local_activities_per_turn: number }> {
+  const history = await ctx.stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    activities_per_turn: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+    local_activities_per_turn: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+  };
 }

@@ -2,38 +2,61 @@
 // one-model-call turns on distinct sessions (no session waits for another).
 import { benchTurnMessage } from './bench-script.js';
 import { BenchSanityError, type PhaseContext } from './phase-context.js';
+import { ownCpuMs, processCpuMs, rssMiB } from './process-cpu.js';
 import { percentile, round, timed } from './stats.js';
+
+/** One one-model-call turn on its own session; resolves to its latency in ms. */
+export async function oneCallTurn(ctx: PhaseContext, sessionId: string): Promise<number> {
+  ctx.signal.throwIfAborted();
+  const { ms, value } = await timed(() => ctx.stack.exoclaw.runTurn({ sessionId, message: benchTurnMessage(0) }));
+  if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
+  return ms;
+}
+
+/**
+ * `total` one-call turns, `concurrency` at a time, on sessions `<prefix>-<index>`; returns the
+ * latencies. `afterTurn(done)` runs after each finished turn (the soak samples memory there).
+ */
+export async function runTurnLanes(
+  ctx: PhaseContext,
+  prefix: string,
+  total: number,
+  concurrency: number,
+  afterTurn: (done: number) => void = () => undefined,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (next < total && !failed) {
+      const index = next++;
+      try {
+        latencies.push(await oneCallTurn(ctx, `${prefix}-${index}`));
+        afterTurn(latencies.length);
+      } catch (error) {
+        failed = true; // the other lanes finish their turn in flight and stop
+        throw error;
+      }
+    }
+  };
+  await settleAll(Array.from({ length: Math.min(concurrency, total) }, lane));
+  return latencies;
+}
 
 export async function measureThroughput(ctx: PhaseContext): Promise<void> {
   const { stack, opts, progress, emit } = ctx;
-  const message = benchTurnMessage(0);
-  const turn = async (sessionId: string): Promise<number> => {
-    ctx.signal.throwIfAborted();
-    const { ms, value } = await timed(() => stack.exoclaw.runTurn({ sessionId, message }));
-    if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
-    return ms;
-  };
-
   progress('throughput: warm-up turn');
-  await turn(`bench-${ctx.runId}-tput-warmup`);
+  await oneCallTurn(ctx, `bench-${ctx.runId}-tput-warmup`);
   for (const [level, concurrency] of opts.concurrency.entries()) {
     const total = opts.turns[level] ?? 0;
     progress(`throughput: ${total} turns at concurrency ${concurrency}`);
-    const latencies: number[] = [];
-    let next = 0;
-    let failed = false;
-    const lane = async (): Promise<void> => {
-      while (next < total && !failed) {
-        const index = next++;
-        try {
-          latencies.push(await turn(`bench-${ctx.runId}-tput-c${concurrency}-${index}`));
-        } catch (error) {
-          failed = true; // the other lanes finish their turn in flight and stop
-          throw error;
-        }
-      }
-    };
-    const { ms: wallMs } = await timed(() => settleAll(Array.from({ length: Math.min(concurrency, total) }, lane)));
+    const cpuBefore = ownCpuMs();
+    const serverCpuBefore = processCpuMs(stack.temporal.pid);
+    const { ms: wallMs, value: latencies } = await timed(() =>
+      runTurnLanes(ctx, `bench-${ctx.runId}-tput-c${concurrency}`, total, concurrency),
+    );
+    const cpuMs = ownCpuMs() - cpuBefore;
+    const serverCpuAfter = processCpuMs(stack.temporal.pid);
     emit({
       metric: 'turns_per_second',
       value: round(total / (wallMs / 1000)),
@@ -44,6 +67,22 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
         p50_ms: round(percentile(latencies, 50), 1),
         p95_ms: round(percentile(latencies, 95), 1),
         wall_ms: round(wallMs, 0),
+      },
+    });
+    // The bench process holds the worker, the client and the scripted model; the model answers
+    // from a table, so its share is small (docs/benchmark.md says how it was checked).
+    emit({
+      metric: 'worker_cpu_per_turn',
+      value: round(cpuMs / total, 1),
+      unit: 'ms/turn',
+      context: {
+        concurrency,
+        turns: total,
+        process_cpu_ms: round(cpuMs, 0),
+        ...(serverCpuBefore !== undefined && serverCpuAfter !== undefined
+          ? { server_cpu_ms_per_turn: round((serverCpuAfter - serverCpuBefore) / total, 1) }
+          : {}),
+        rss_mib: round(rssMiB(), 0),
       },
     });
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { devServerTuningFromEnv, TUNED_DEV_SERVER_DYNAMIC_CONFIG, type DevServerTuning } from './dev-server-tuning.js';
 import { resolveTemporalCli } from './temporal-cli.js';
 
 export interface DevServerOptions {
@@ -24,8 +25,13 @@ export interface DevServerOptions {
   /** Namespace to create and wait for (default "default"). */
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
-  /** `KEY=VALUE` pairs for `--dynamic-config-value` (VALUE is JSON). */
+  /** `KEY=VALUE` pairs for `--dynamic-config-value` (VALUE is JSON); they come after the tuning's, so they win. */
   dynamicConfigValues?: string[];
+  /**
+   * 'tuned' (default, or $EXOCLAW_DEV_SERVER_TUNING): no fixed task-dispatch delay and eager
+   * activities (see dev-server-tuning.ts); 'stock': Temporal's own defaults.
+   */
+  tuning?: DevServerTuning;
   /** `NAME=Type` pairs for `--search-attribute`. */
   searchAttributes?: string[];
   extraArgs?: string[];
@@ -38,6 +44,8 @@ export interface DevServerOptions {
 export interface DevServer {
   /** host:port of the frontend gRPC service. */
   address: string;
+  /** The dynamic config we started it with; undefined when attached to an external server. */
+  tuning: DevServerTuning | undefined;
   uiUrl: string | undefined;
   namespace: string;
   /** SQLite file, or undefined when attached to an external server. */
@@ -134,7 +142,9 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
   else args.push('--headless');
   if (uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
-  for (const kv of opts.dynamicConfigValues ?? []) args.push('--dynamic-config-value', kv);
+  const tuning = opts.tuning ?? devServerTuningFromEnv();
+  const dynamicConfig = [...(tuning === 'tuned' ? TUNED_DEV_SERVER_DYNAMIC_CONFIG : []), ...(opts.dynamicConfigValues ?? [])];
+  for (const kv of dynamicConfig) args.push('--dynamic-config-value', kv);
   for (const kv of opts.searchAttributes ?? []) args.push('--search-attribute', kv);
   args.push(...(opts.extraArgs ?? []));
 
@@ -194,6 +204,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   return {
     address,
+    tuning,
     uiUrl: uiPort === undefined ? undefined : `http://${HOST}:${uiPort}`,
     namespace,
     dbFile,
@@ -213,5 +224,5 @@ export async function connectOrStart(
   if (!address) return startDevServer(opts);
   const namespace = opts.namespace ?? 'default';
   await waitForNamespace(address, namespace, opts.startTimeoutMs ?? 10_000);
-  return { address, uiUrl: undefined, namespace, dbFile: undefined, process: undefined, stop: async () => {} };
+  return { address, tuning: undefined, uiUrl: undefined, namespace, dbFile: undefined, process: undefined, stop: async () => {} };
 }

@@ -270,7 +270,7 @@ async function temporalServer(
       const uiPort = wanted + 1000;
       const uiUrl = (await portIsFree(uiPort)) ? undefined : `http://localhost:${uiPort}`;
       progress(`Attaching to the Temporal server already running at ${address} (--attach)${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
-      return { server: { address, uiUrl, namespace, dbFile: undefined, process: undefined, stop: async () => {} }, codec: undefined };
+      return { server: { address, tuning: undefined, uiUrl, namespace, dbFile: undefined, process: undefined, stop: async () => {} }, codec: undefined };
     }
     if (isTemporal) {
       throw new PortInUseError(

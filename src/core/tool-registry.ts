@@ -53,6 +53,13 @@ export class ToolRegistry {
     return [...this.tools.keys()];
   }
 
+  /** Names of the tools declared `bounded` (quick, local, cannot hang). */
+  boundedNames(): string[] {
+    return this.all()
+      .filter((tool) => tool.bounded === true)
+      .map((tool) => tool.name);
+  }
+
   all(): AnyTool[] {
     return [...this.tools.values()];
   }

@@ -88,6 +88,13 @@ export interface Tool<Args = unknown> {
   execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
   /** Text added to the system prompt every turn. */
   systemContext?(): string | Promise<string>;
+  /**
+   * Finishes in seconds, never waits on anything outside this machine and needs no heartbeat
+   * (a file read, write or edit, a directory listing). Durable runs may run such a tool as a
+   * local activity inside the workflow task: one server round trip fewer per step. Leave it
+   * unset for anything that can hang (processes, network, MCP, subagents).
+   */
+  readonly bounded?: boolean;
 }
 
 /** Any tool, whatever its argument type (what registries and tool lists hold). */

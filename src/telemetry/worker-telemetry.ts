@@ -19,9 +19,19 @@ export function workflowInterceptorModules(): string[] {
   return [moduleBeside(import.meta.url, '../../workflows/trace-interceptors.js')];
 }
 
+/**
+ * Libraries evaluated once per worker instead of once per workflow run (the reusable V8 context
+ * shares and freezes them). Profiling showed every new workflow run re-running the module set-up
+ * of zod (hundreds of class definitions) and of the OpenTelemetry semantic conventions (large
+ * constant maps) before its first line: the largest CPU item of the workflow thread. Only
+ * libraries whose module state never changes after load belong here; our own modules, which
+ * build zod schemas (zod sets up a schema lazily, on its object), do not.
+ */
+export const PRELOADED_WORKFLOW_MODULES = ['zod', '@opentelemetry/semantic-conventions'];
+
 /** Options for bundleWorkflowCode: spread into every bundle of agent workflows (production, tests, bench). */
-export function agentBundleOptions(): { workflowInterceptorModules: string[] } {
-  return { workflowInterceptorModules: workflowInterceptorModules() };
+export function agentBundleOptions(): { workflowInterceptorModules: string[]; preloadModules: string[] } {
+  return { workflowInterceptorModules: workflowInterceptorModules(), preloadModules: [...PRELOADED_WORKFLOW_MODULES] };
 }
 
 type TelemetrySinks = InjectedSinks<ExoclawSinks> & WorkflowSpanSinks;

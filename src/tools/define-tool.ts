@@ -13,6 +13,8 @@ export interface ToolSpec<Schema extends z.ZodType> {
   execute(args: z.output<Schema>, ctx: ToolContext): Promise<ToolResult>;
   /** Text added to the system prompt every turn. */
   systemContext?(): string | Promise<string>;
+  /** Quick, local and unable to hang: durable runs may run it as a local activity (see `Tool.bounded`). */
+  bounded?: boolean;
 }
 
 /**
@@ -34,5 +36,5 @@ export function defineTool<Schema extends z.ZodType>(spec: ToolSpec<Schema>): To
     execute: (args, ctx) => spec.execute(args, ctx),
   };
   if (spec.systemContext) tool.systemContext = () => spec.systemContext!();
-  return tool;
+  return spec.bounded ? { ...tool, bounded: true } : tool;
 }

@@ -25,6 +25,7 @@ export function createEditFileTool(opts: EditFileToolOptions) {
   const maxBytes = opts.maxBytes ?? DEFAULT_EDIT_MAX_BYTES;
   return defineTool({
     name: 'edit_file',
+    bounded: true, // a local file operation: may run as a local activity
     description:
       'Replace old_text with new_text in a workspace file. old_text must match exactly (including whitespace and ' +
       'indentation) and occur exactly once; include surrounding lines to make it unique.',

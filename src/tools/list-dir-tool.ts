@@ -29,6 +29,7 @@ export function createListDirTool(opts: ListDirToolOptions) {
   const maxEntries = opts.maxEntries ?? DEFAULT_MAX_ENTRIES;
   return defineTool({
     name: 'list_dir',
+    bounded: true, // a local file operation: may run as a local activity
     description:
       'List a folder in the workspace. Folders end with "/", symbolic links show "@ -> target", ' +
       `files show their size. At most ${maxEntries} entries.`,

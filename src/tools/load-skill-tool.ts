@@ -12,6 +12,7 @@ const LoadSkillArgs = z.object({
 export function createLoadSkillTool(opts: { workspace: string }) {
   return defineTool({
     name: 'load_skill',
+    bounded: true, // a local file operation: may run as a local activity
     description: 'Load the full instructions of a skill listed in the system prompt, before using it.',
     args: LoadSkillArgs,
     async execute(args, _ctx: ToolContext) {

@@ -29,6 +29,7 @@ export function createReadFileTool(opts: ReadFileToolOptions) {
   const capLabel = formatKb(maxBytes);
   return defineTool({
     name: 'read_file',
+    bounded: true, // a local file operation: may run as a local activity
     description:
       `Read a text file in the workspace. Returns lines with a "[lines a-b of N]" header; at most ${capLabel} per call, ` +
       'so page through large files with offset and limit.',

@@ -22,6 +22,7 @@ export function createWriteFileTool(opts: WriteFileToolOptions) {
   const maxBytes = opts.maxBytes ?? DEFAULT_WRITE_MAX_BYTES;
   return defineTool({
     name: 'write_file',
+    bounded: true, // a local file operation: may run as a local activity
     description:
       'Create or overwrite a text file in the workspace with the given content (parent folders are created). ' +
       'For small changes to an existing file prefer edit_file.',

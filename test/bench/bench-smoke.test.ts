@@ -40,6 +40,7 @@ describe('npm run bench -- --json', () => {
       '--concurrency=1,2',
       '--turns=1,2',
       '--history-steps=1',
+      '--soak-turns=3',
     ]);
     expect(code, stderr).toBe(0);
 
@@ -64,6 +65,20 @@ describe('npm run bench -- --json', () => {
     );
     const overhead = metrics.find((m) => m.metric === 'durable_overhead_per_step');
     expect(overhead).toMatchObject({ unit: 'ms/step', steps: 2, runs: 1 });
+    // The bench's no-op tool is bounded: the server schedules buildPrompt, 3 model calls and
+    // recordTurn; the 2 tool calls run in the workflow task.
+    expect(overhead).toMatchObject({ activities_per_turn: 5, local_activities_per_turn: 2 });
+    const cpu = metrics.filter((m) => m.metric === 'worker_cpu_per_turn');
+    expect(cpu.map((m) => [m.concurrency, m.unit])).toEqual([
+      [1, 'ms/turn'],
+      [2, 'ms/turn'],
+    ]);
+    for (const m of cpu) {
+      expect(m.value).toBeGreaterThan(0);
+      expect(m.rss_mib).toBeGreaterThan(0);
+      expect(m).not.toHaveProperty('server_cpu_ms_per_turn'); // an external server's CPU is not ours to read
+    }
+    expect(metrics.find((m) => m.metric === 'empty_activity_round_trip')).toMatchObject({ server: 'external' }); // the tests' server
     expect(metrics.filter((m) => m.metric === 'turns_per_second').map((m) => [m.concurrency, m.turns])).toEqual([
       [1, 1],
       [2, 2],
@@ -72,7 +87,11 @@ describe('npm run bench -- --json', () => {
     expect(history.map((m) => m.transcript)).toEqual(['10KB', '1MB']);
     for (const m of history) expect(m.history_bytes).toBeGreaterThan(0);
     expect(metrics.find((m) => m.metric === 'gateway_sse_fanout_p95')).toMatchObject({ unit: 'ms', clients: 200 });
+    const soak = metrics.find((m) => m.metric === 'rss_after_soak');
+    expect(soak).toMatchObject({ unit: 'MiB', turns: 3, concurrency: 10 });
+    expect(soak?.value).toBeGreaterThan(0);
+    expect(soak?.ratio).toBeGreaterThan(0);
     // Progress goes to stderr, phase by phase.
-    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:/);
+    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:.*\n(.*\n)*.*soak:/);
   });
 });

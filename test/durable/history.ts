@@ -17,6 +17,17 @@ export function activityTypesOf(history: History): string[] {
     .filter((name): name is string => typeof name === 'string');
 }
 
+/** Activity types run as local activities (their result is a marker in the history), in order. */
+export function localActivityTypesOf(history: History): string[] {
+  return (history.events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_local_activity' ? marker.details?.['data']?.payloads?.[0]?.data : undefined;
+    if (!data) return [];
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string };
+    return parsed.activity_type ? [parsed.activity_type] : [];
+  });
+}
+
 /** The history as `temporal workflow show --output json` would export it. */
 export function historyJson(history: History): string {
   return historyJsonOf(history);
