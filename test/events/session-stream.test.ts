@@ -110,6 +110,8 @@ describe('the message tool on a worker', () => {
     expect(message).not.toHaveProperty('fromSessionId');
     expect(events.find((event) => event.type === 'tool_finished')).toMatchObject({ name: 'message', isError: false });
     expect(reply.status).toBe('completed');
+    expect(reply.content).toBe(''); // the message answered the chat: no second reply
+    expect(events.find((event) => event.type === 'reply')).toMatchObject({ content: '' });
   });
 
   it("reaches another session's stream on the session channel, and the channel adapters' delivery hook", async () => {
