@@ -133,6 +133,23 @@ describe('the message tool on a worker', () => {
   });
 });
 
+describe('a failed turn', () => {
+  it('publishes the error, a failed reply and turn_finished', async () => {
+    const sessions = new SessionClient(stack.client, stack.taskQueue);
+    const sessionId = `failing-${randomUUID()}`;
+    stack.llm.injectFault({ status: 400, message: 'scripted refusal for the stream test' });
+    const { reply, events } = await stack.withAgentWorker(() => sendAndCollect(sessions, sessionId, 'explain failure'));
+    expect(reply.status).toBe('failed');
+    const errors = events.filter((event) => event.type === 'error');
+    expect(errors[0]).toMatchObject({ retrying: false });
+    expect((errors[0] as { message: string }).message).toContain('scripted refusal for the stream test');
+    expect(events.slice(-2).map((event) => [event.type, 'status' in event ? event.status : undefined])).toEqual([
+      ['reply', 'failed'],
+      ['turn_finished', 'failed'],
+    ]);
+  });
+});
+
 describe('tools a worker cannot serve', () => {
   it('are not offered to the model: web_search without a key', async () => {
     const sessions = new SessionClient(stack.client, stack.taskQueue);
