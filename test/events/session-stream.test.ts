@@ -110,6 +110,8 @@ describe('the message tool on a worker', () => {
     expect(message).not.toHaveProperty('fromSessionId');
     expect(events.find((event) => event.type === 'tool_finished')).toMatchObject({ name: 'message', isError: false });
     expect(reply.status).toBe('completed');
+    expect(reply.content).toBe(''); // the message answered the chat: no second reply
+    expect(events.find((event) => event.type === 'reply')).toMatchObject({ content: '' });
   });
 
   it("reaches another session's stream on the session channel, and the channel adapters' delivery hook", async () => {
@@ -128,6 +130,23 @@ describe('the message tool on a worker', () => {
     } finally {
       removeHook();
     }
+  });
+});
+
+describe('a failed turn', () => {
+  it('publishes the error, a failed reply and turn_finished', async () => {
+    const sessions = new SessionClient(stack.client, stack.taskQueue);
+    const sessionId = `failing-${randomUUID()}`;
+    stack.llm.injectFault({ status: 400, message: 'scripted refusal for the stream test' });
+    const { reply, events } = await stack.withAgentWorker(() => sendAndCollect(sessions, sessionId, 'explain failure'));
+    expect(reply.status).toBe('failed');
+    const errors = events.filter((event) => event.type === 'error');
+    expect(errors[0]).toMatchObject({ retrying: false });
+    expect((errors[0] as { message: string }).message).toContain('scripted refusal for the stream test');
+    expect(events.slice(-2).map((event) => [event.type, 'status' in event ? event.status : undefined])).toEqual([
+      ['reply', 'failed'],
+      ['turn_finished', 'failed'],
+    ]);
   });
 });
 
