@@ -1,7 +1,8 @@
 import type { ChannelOutbox } from '../src/channels/channel-outbox.js';
-import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
 import type { EventPublisher } from '../src/events/event-publisher.js';
 import type { Logger } from '../src/logger.js';
+import type { ToolPolicy } from '../src/contract/tool-policy.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
 
@@ -40,4 +41,8 @@ export interface ActivityDeps {
   heartbeatIntervalMs?: number;
   /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */
   events?: EventPublisher;
+  /** The config's `tools.policy`: the workflow applies it to every tool call of a durable turn. */
+  toolPolicy?: ToolPolicy;
+  /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */
+  hooks?: AgentHooks;
 }

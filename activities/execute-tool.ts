@@ -87,7 +87,7 @@ export function executeToolActivity(deps: ActivityDeps) {
       outcome.output,
       deps.toolPreviewChars ?? DEFAULT_TOOL_PREVIEW_CHARS,
     );
-    const message = await storeMessages(deps.blobs, [toolResultMessage(call, content, turnId)]);
+    const message = await storeMessages(deps.blobs, [toolResultMessage(call, content, turnId, req.decision)]);
     const preview = oneLine(content, 200);
     await deps.journal.write(turnId, call.id, {
       status: 'done',

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './activity-deps.js';
+import { beforeToolHookActivity } from './before-tool-hook.js';
 import { buildPromptActivity } from './build-prompt.js';
 import { deliverChannelMessageActivity } from './deliver-channel-message.js';
 import { executeToolActivity } from './execute-tool.js';
@@ -18,11 +19,18 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionActivities(deps),
     // Session workflows: replies to chats of channel adapters (docs/channels.md).
     deliverChannelMessage: deliverChannelMessageActivity(deps),
+    // User hooks in durable turns (the workflow calls it only when the worker has a beforeTool hook).
+    beforeToolHook: beforeToolHookActivity(deps),
   };
 }
 
+/** The hook activities (workflows proxy them apart from the turn's own). */
+export interface HookActivities {
+  beforeToolHook: ReturnType<typeof beforeToolHookActivity>;
+}
+
 /** The turn's activities (what ActivityExecutor proxies); the session ones are `SessionActivities`. */
-export type AgentActivities = Omit<ReturnType<typeof createActivities>, keyof SessionActivities | keyof ChannelActivities>;
+export type AgentActivities = Omit<ReturnType<typeof createActivities>, keyof SessionActivities | keyof ChannelActivities | keyof HookActivities>;
 export interface ChannelActivities {
   deliverChannelMessage: ReturnType<typeof deliverChannelMessageActivity>;
 }

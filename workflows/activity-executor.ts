@@ -9,6 +9,7 @@ import type {
   ChatStep,
   ChatStepResult,
   Executor,
+  HookPresence,
   MessageHandle,
   RecordStep,
   ToolSelection,
@@ -16,7 +17,7 @@ import type {
   ToolStepResult,
 } from '../src/core/index.js';
 import type { AgentActivities } from '../activities/index.js';
-import { NON_RETRYABLE_FAILURE_TYPES, type ActivityOptionsInput } from '../src/contract/index.js';
+import { NON_RETRYABLE_FAILURE_TYPES, type ActivityOptionsInput, type ToolPolicy } from '../src/contract/index.js';
 import { buildPromptSummary, llmChatSummary, recordTurnSummary, toolCallSummary } from './activity-summaries.js';
 
 type Operation = keyof Required<ActivityOptionsInput>;
@@ -89,12 +90,17 @@ export class ActivityExecutor implements Executor {
   maxIterations?: number;
   /** The turn's plugin context as a blob: every tool call carries this ref, not the text. */
   private pluginContextRef?: string;
+  /** The worker's tool policy and user hooks, as buildPrompt reported them (the ToolGate reads them). */
+  toolPolicy?: ToolPolicy;
+  hooks?: HookPresence;
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
     this.lastToolCalls = 0; // a new turn
     const built = await this.activities.buildPrompt.executeWithOptions({ summary: buildPromptSummary(req.message) }, [req]);
     this.maxIterations = built.maxIterations;
     this.pluginContextRef = built.pluginContextRef;
+    this.toolPolicy = built.toolPolicy;
+    this.hooks = built.hooks;
     return built.prompt;
   }
 

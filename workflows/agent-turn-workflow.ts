@@ -1,5 +1,6 @@
 import { CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  decideApprovalUpdate,
   inDialect,
   TURN_WORKFLOW_TYPE,
   TurnInputOnTheWire,
@@ -14,6 +15,7 @@ import { parseWorkflowInput } from './parse-workflow-input.js';
 import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceCause, surfaceMessage } from './surface-failure.js';
+import { ToolGate } from './tool-gate.js';
 import { UnknownMessages } from './unknown-messages.js';
 
 const MINIMAL_INPUT = '{"sessionId":"s1","message":"hi"} (or the Python reference\'s {"session_id":"s1","message":"hi"})';
@@ -31,8 +33,11 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
   const turnId = `${info.workflowId}/${info.firstExecutionRunId}`;
   let status: TurnStatus = { phase: 'starting' };
   setHandler(turnStatusQuery, () => status);
-  // A turn takes no signals or updates: any that arrive are logged and counted, not lost in silence.
-  new UnknownMessages(TURN_WORKFLOW_TYPE, { signals: [], updates: [] });
+  // Tool calls an `ask` rule stops wait here for a decision (the only update a turn takes).
+  const gate = new ToolGate(info.workflowId);
+  gate.register();
+  // Other signals and updates are logged and counted, not lost in silence.
+  new UnknownMessages(TURN_WORKFLOW_TYPE, { signals: [], updates: [decideApprovalUpdate.name] });
 
   const activities = proxyAgentActivities(input.activityOptions);
   // spawn / cron need a session workflow: a plain turn never offers them.
@@ -60,6 +65,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
           status = progress;
           publishProgress(input.sessionId, turnId, progress);
         },
+        onPreTool: gate.hook(executor),
       },
     );
     status = { phase: 'done' };

@@ -28,6 +28,7 @@ import { deliverReply, replyChat } from './session-channel-delivery.js';
 import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
+import type { ToolGate } from './tool-gate.js';
 
 // /new consolidates memory with a model call before clearing; it waits (retrying) while a turn holds the session.
 const { clearSession } = proxyActivities<SessionActivities>({
@@ -52,6 +53,8 @@ export interface SessionTurnsContext {
   excludeTools: string[] | undefined;
   inbox: SessionInbox;
   subagents: SessionSubagents;
+  /** Policy, hooks and approvals for every tool call. */
+  gate: ToolGate;
 }
 
 /**
@@ -164,7 +167,8 @@ export class SessionTurnRunner {
       scope,
       fromSchedule: message.origin === 'schedule',
     });
-    const executor = new SessionExecutor(new ActivityExecutor(activities, selection), tools);
+    const activityExecutor = new ActivityExecutor(activities, selection);
+    const executor = new SessionExecutor(activityExecutor, tools);
     return runTurn(
       executor,
       {
@@ -184,6 +188,7 @@ export class SessionTurnRunner {
           current.status.progress = progress;
           publishProgress(sessionId, turnId, progress);
         },
+        onPreTool: this.ctx.gate.hook(activityExecutor),
       },
     );
   }
@@ -198,6 +203,8 @@ export class SessionTurnRunner {
         return reply(stoppedText(await this.stopEverything()));
       case '/new': {
         await this.stopEverything();
+        // A new conversation starts without the old one's "allow for this session" answers.
+        this.ctx.gate.grants.clear();
         this.clearingCount += 1;
         try {
           await clearSession.executeWithOptions({ summary: 'clearSession: /new (memory consolidated, conversation archived)' }, [

@@ -47,6 +47,7 @@ export async function createWorkerDeps(
     },
     maxIterations: defaults.maxToolIterations,
     jobLimits: config.tools.cron,
+    toolPolicy: config.tools.policy,
     blobs: new BlobStore(stateDir, blobCipherFor(opts.encryption, { blobs: config.security.encryption.blobs })),
     leases: new SessionLeases(stateDir),
     journal: new ToolCallJournal(stateDir),
