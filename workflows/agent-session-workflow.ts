@@ -39,7 +39,7 @@ import {
 import { proxyAgentActivities } from './activity-executor.js';
 import { parseWorkflowInput } from './parse-workflow-input.js';
 import { sessionActivityOptions } from './session-activity-options.js';
-import { deliverReply } from './session-channel-delivery.js';
+import { deliverReply, replyChat } from './session-channel-delivery.js';
 import { SessionInbox } from './session-inbox.js';
 import { SessionSubagents } from './session-subagents.js';
 import { SessionTurnRunner } from './session-turn-runner.js';
@@ -202,8 +202,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     if (seen) return seen;
     const reply = await turns.runCommand(command, message.messageId ?? `cmd-${uuid4()}`);
     if (message.messageId) inbox.complete(reply);
-    const origin = { channel: message.channel ?? input.channel, chatId: message.chatId ?? input.chatId };
-    await deliverReply(origin, reply, sessionTurnId(workflowId, `${reply.messageId}/reply`));
+    await deliverReply(replyChat(message, input), reply, sessionTurnId(workflowId, `${reply.messageId}/reply`));
     return reply;
   }
 

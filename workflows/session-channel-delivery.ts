@@ -20,6 +20,19 @@ export interface ChannelOrigin {
 }
 
 /**
+ * The chat a message is answered in: its own; for a scheduled job's or a subagent's message (which
+ * come with no chat), the session's. A person's message from elsewhere (the CLI, the gateway) with
+ * no chat is answered to its sender only, not into the session's chat.
+ */
+export function replyChat(
+  message: { channel?: string; chatId?: string; origin?: string },
+  session: ChannelOrigin,
+): ChannelOrigin {
+  if (message.channel) return { channel: message.channel, chatId: message.chatId };
+  return message.origin && message.origin !== 'user' ? session : {};
+}
+
+/**
  * Sends a session's reply (or a command's answer) back to the chat its message came from, when
  * that chat is on a channel adapter. Awaited before the next message runs, so a chat sees its
  * answers in order. A reply the `message` tool already gave, a stopped turn (the /stop answer

@@ -24,7 +24,7 @@ import { SessionExecutor } from './session-executor.js';
 import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
 import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
-import { deliverReply } from './session-channel-delivery.js';
+import { deliverReply, replyChat } from './session-channel-delivery.js';
 import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
@@ -152,7 +152,7 @@ export class SessionTurnRunner {
     publishTurnEnd(this.ctx.sessionId, { ...reply, turnId, status: reply.status === 'command' ? 'completed' : reply.status }, message);
     inbox.complete(reply);
     const { input } = this.ctx;
-    await deliverReply({ channel: message.channel ?? input.channel, chatId: message.chatId ?? input.chatId }, reply, `${turnId}/reply`);
+    await deliverReply(replyChat(message, input), reply, `${turnId}/reply`);
   }
 
   private runTurnFor(message: QueuedMessage, turnId: string, scope: CancellationScope, current: RunningTurn) {

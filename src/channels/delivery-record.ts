@@ -20,7 +20,7 @@ export class DeliveryRecords {
   private readonly dir: string;
 
   constructor(stateDir: string) {
-    this.dir = join(stateDir, 'channels', 'deliveries');
+    this.dir = join(stateDir, 'channel-deliveries');
   }
 
   async read(key: string): Promise<Record | undefined> {

@@ -157,6 +157,23 @@ describe('webhook channel', () => {
     });
   });
 
+  it("answers a message sent into the chat's session from elsewhere (no channel) to its sender only", async () => {
+    await stack.withAgentWorker(async () => {
+      expect((await post({ chatId: 'room-side', senderId: 'alice', messageId: 'sd-1', text: 'from the chat' })).status).toBe(202);
+      await waitUntil('the chat reply', () => repliesTo('room-side').length === 1);
+      const reply = await sessions.send('webhook:room-side', 'from the operator', { messageId: 'op-1' });
+      expect(reply.content).toContain('from the operator');
+      await sessions.send('webhook:room-side', '/help', { messageId: 'op-2' });
+      // Deliveries go out in order: once the next chat message is answered, nothing else was sent.
+      expect((await post({ chatId: 'room-side', senderId: 'alice', messageId: 'sd-2', text: 'again from the chat' })).status).toBe(202);
+      await waitUntil('the second chat reply', () => repliesTo('room-side').length >= 2);
+      expect(repliesTo('room-side').map((r) => r.body.text)).toEqual([
+        expect.stringContaining('from the chat'),
+        expect.stringContaining('again from the chat'),
+      ]);
+    });
+  });
+
   it('the message tool sends to the chat (kind "message") and the turn sends no second reply', async () => {
     stack.llm.setScript({
       rules: [
