@@ -1,4 +1,5 @@
 import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { EventPublisher } from '../src/events/event-publisher.js';
 import type { Logger } from '../src/logger.js';
 import type { ToolPolicy } from '../src/contract/tool-policy.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
@@ -39,4 +40,6 @@ export interface ActivityDeps {
   toolPolicy?: ToolPolicy;
   /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */
   hooks?: AgentHooks;
+  /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */
+  events?: EventPublisher;
 }

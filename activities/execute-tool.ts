@@ -15,6 +15,7 @@ import { instrumentToolRun } from '../src/telemetry/instrument.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
+import { toolEvents } from './tool-events.js';
 
 export type ExecuteToolInput = Omit<ToolStep, 'signal' | 'pluginContext'> &
   ToolSelection & {
@@ -41,6 +42,8 @@ export function executeToolActivity(deps: ActivityDeps) {
       };
     }
     const lease = await keepSessionLease(deps, req.sessionId, turnId);
+    const events = toolEvents(deps, req);
+    await events.started();
     let progress = '';
     let beat: { stop(): void } | undefined;
     let outcome: ToolResult;
@@ -53,8 +56,8 @@ export function executeToolActivity(deps: ActivityDeps) {
         : await instrumentToolRun({ name: call.name, callId: call.id, known: deps.tools.has(call.name) }, () =>
             deps.tools.execute(call, {
               sessionId: req.sessionId,
-              channel: req.channel,
-              chatId: req.chatId,
+              // A session with no chat of its own (chat, the CLI) is reached on the `session` channel.
+              ...events.chat,
               messageId: req.messageId,
               turnId,
               toolCallId: call.id,
@@ -62,13 +65,16 @@ export function executeToolActivity(deps: ActivityDeps) {
               signal: ctx.cancellationSignal,
               onProgress: (detail) => {
                 progress = detail;
+                events.progress(detail);
               },
+              ...(events.deliver ? { deliver: events.deliver } : {}),
               previousAttemptInterrupted: previous?.status === 'started',
             }),
           );
     } finally {
       beat?.stop();
       lease.stop();
+      await events.settle();
     }
     throwIfCancelled();
 
@@ -88,6 +94,7 @@ export function executeToolActivity(deps: ActivityDeps) {
       preview,
       replied: outcome.replied,
     });
+    await events.finished(outcome.isError, preview);
     // The readable part first: the Web UI shows a result's leading keys before the reference.
     return { preview, isError: outcome.isError, replied: outcome.replied, message };
   };

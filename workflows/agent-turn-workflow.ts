@@ -12,8 +12,9 @@ import {
 import { modelSettingsOf, runTurn } from '../src/core/index.js';
 import { ActivityExecutor, proxyAgentActivities } from './activity-executor.js';
 import { parseWorkflowInput } from './parse-workflow-input.js';
+import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
-import { surfaceCause } from './surface-failure.js';
+import { surfaceCause, surfaceMessage } from './surface-failure.js';
 import { ToolGate } from './tool-gate.js';
 import { UnknownMessages } from './unknown-messages.js';
 
@@ -44,6 +45,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
     excludeTools: withSessionOnlyTools(input.excludeTools),
     onlyTools: input.onlyTools,
   });
+  publishTurnStarted(input.sessionId, turnId, 'turn');
   try {
     const result = await runTurn(
       executor,
@@ -58,10 +60,18 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
         settings: modelSettingsOf(input),
         maxIterations: input.maxIterations,
       },
-      { onProgress: (progress) => void (status = progress), onPreTool: gate.hook(executor) },
+      {
+        onProgress: (progress) => {
+          status = progress;
+          publishProgress(input.sessionId, turnId, progress);
+        },
+        onPreTool: gate.hook(executor),
+      },
     );
     status = { phase: 'done' };
     reportTurnEnd(result.stopReason);
+    const content = result.suppressReply ? '' : result.finalContent;
+    publishTurnEnd(input.sessionId, { messageId: turnId, turnId, status: 'completed', content, stopReason: result.stopReason, toolsUsed: [] }, { origin: 'user' });
     return inDialect({
       finalContent: result.finalContent,
       toolsUsed: result.toolsUsed,
@@ -76,6 +86,12 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
     reportTurnEnd(isCancellation(error) ? 'cancelled' : 'failed');
     await CancellationScope.nonCancellable(() =>
       activities.releaseSession({ sessionId: input.sessionId, turnId }),
+    );
+    const stopped = isCancellation(error);
+    publishTurnEnd(
+      input.sessionId,
+      { messageId: turnId, turnId, status: stopped ? 'stopped' : 'failed', content: stopped ? 'Stopped.' : surfaceMessage(error), toolsUsed: [] },
+      { origin: 'user' },
     );
     throw surfaceCause(error);
   }

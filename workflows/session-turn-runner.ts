@@ -24,6 +24,7 @@ import { SessionExecutor } from './session-executor.js';
 import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
 import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
+import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
 import type { ToolGate } from './tool-gate.js';
@@ -112,6 +113,7 @@ export class SessionTurnRunner {
       },
     };
     this.turn = current;
+    publishTurnStarted(this.ctx.sessionId, turnId, message.origin, message.messageId);
     const base = { messageId: message.messageId, seq: message.seq, turnId };
     let reply: SessionReply;
     try {
@@ -146,6 +148,7 @@ export class SessionTurnRunner {
       this.turn = undefined;
     }
     this.lastReply = reply;
+    publishTurnEnd(this.ctx.sessionId, { ...reply, turnId, status: reply.status === 'command' ? 'completed' : reply.status }, message);
     inbox.complete(reply);
   }
 
@@ -177,7 +180,13 @@ export class SessionTurnRunner {
         maxIterations: input.maxIterations,
         signal: cancelledSignal(scope),
       },
-      { onProgress: (progress) => void (current.status.progress = progress), onPreTool: this.ctx.gate.hook(activityExecutor) },
+      {
+        onProgress: (progress) => {
+          current.status.progress = progress;
+          publishProgress(sessionId, turnId, progress);
+        },
+        onPreTool: this.ctx.gate.hook(activityExecutor),
+      },
     );
   }
 

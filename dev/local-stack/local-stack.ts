@@ -21,6 +21,7 @@ import { packageRoot } from '../../src/package-root.js';
 import { installTemporalLogging } from '../../src/temporal/temporal-logging.js';
 import { parseTemporalAddress } from '../../src/temporal/temporal-address.js';
 import { workflowUrl } from '../../src/temporal/web-ui.js';
+import { startLocalGateway, type LocalGateway } from './local-gateway.js';
 
 export { localWorkspace, workflowUrl };
 
@@ -60,6 +61,10 @@ export interface LocalStackOptions {
   codec?: boolean;
   /** Codec server port. Omitted: 8234 when free, else a free port. 0: a free port. */
   codecPort?: number;
+  /** Run the gateway (HTTP API, OpenAI-compatible endpoint, web chat page) in this process (default true). */
+  gateway?: boolean;
+  /** Gateway port. Omitted: 8787 when free, else a free port. 0: a free port. */
+  gatewayPort?: number;
   /** Use this running Temporal instead of starting one (default $TEMPORAL_ADDRESS; ignored when `port` is given). */
   address?: string;
   /** Config file (default $EXOCLAW_CONFIG, else ~/.nanobot/config.json if present). */
@@ -84,6 +89,8 @@ export interface LocalStack {
   uiUrl: string | undefined;
   /** The codec server the Web UI decodes payloads through, when the stack started one. */
   codec: CodecServer | undefined;
+  /** The gateway and the local user's token, unless turned off. */
+  gateway: LocalGateway | undefined;
   taskQueue: string;
   workspace: string;
   model: string;
@@ -172,6 +179,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => worker.stop());
     const client = new ExoclawClient(await connectClient(connection, { stateDir: config.agents.defaults.stateDir, encryption }), taskQueue);
     cleanups.push(() => client.close());
+    let gateway: LocalGateway | undefined;
+    if (opts.gateway !== false) {
+      gateway = await startLocalGateway({ config, client: client.client, taskQueue, root, port: opts.gatewayPort, logger });
+      cleanups.push(() => gateway!.close());
+      progress(`Gateway ready at ${gateway.gateway.url} (web chat page, HTTP API, OpenAI-compatible /v1)`);
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -180,6 +193,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       namespace,
       uiUrl: server.uiUrl,
       codec,
+      gateway,
       taskQueue,
       workspace,
       model: config.agents.defaults.model,

@@ -31,6 +31,10 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'tool calls waiting for a person: list, approve, deny',
     load: async () => import('./approvals-command.js').then((m) => ({ help: m.APPROVALS_HELP, run: m.approvalsCommand })),
   }],
+  ['gateway', {
+    summary: 'HTTP front door: session API with live events (SSE), OpenAI-compatible API, web chat page',
+    load: async () => import('./gateway-command.js').then((m) => ({ help: m.GATEWAY_HELP, run: m.gatewayCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),

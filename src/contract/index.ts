@@ -10,6 +10,7 @@ export * from './input-limits.js';
 export * from './json-schema.js';
 export * from './reference-input.js';
 export * from './session-api.js';
+export * from './session-events.js';
 export * from './session-input.js';
 export * from './session-tools.js';
 export * from './telemetry-sinks.js';

@@ -4,6 +4,8 @@ import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.j
 import type { Config } from '../config.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { EventPublisher } from '../events/event-publisher.js';
+import { eventStoreFor } from '../events/open-event-store.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 import { BlobStore, prepareStateRoot, SessionLeases, ToolCallJournal } from '../storage/index.js';
 
@@ -49,6 +51,14 @@ export async function createWorkerDeps(
     leases: new SessionLeases(stateDir),
     journal: new ToolCallJournal(stateDir),
     logger: log,
+    // Tokens, tool progress, replies and messages for readers (chat, gateway, channels): docs/events.md.
+    events: new EventPublisher(eventStoreFor(config), log),
   };
-  return { deps, close: () => parts.close() };
+  return {
+    deps,
+    close: async () => {
+      await parts.close();
+      await deps.events?.store.close();
+    },
+  };
 }
