@@ -27,6 +27,7 @@ import {
   type ToolDecisionRecord,
   type TurnHooks,
 } from '../src/core/index.js';
+import { publishEvent } from './publish-event.js';
 import { surfaceMessage } from './surface-failure.js';
 
 const { beforeToolHook } = proxyActivities<HookActivities>({
@@ -63,7 +64,7 @@ export class ToolGate {
   constructor(
     private readonly workflowId: string,
     grants: readonly string[] = [],
-    private readonly onRequested?: (approval: PendingApproval) => void,
+    private readonly onRequested: (approval: PendingApproval) => void = publishApprovalRequested,
   ) {
     this.grants = new Set(grants);
   }
@@ -188,7 +189,7 @@ export class ToolGate {
     };
     const entry: Waiting = { info };
     this.waiting.set(id, entry);
-    this.onRequested?.(info);
+    this.onRequested(info);
     try {
       const answered = await condition(() => entry.answer !== undefined, durationMs(timeout));
       return answered ? entry.answer : undefined;
@@ -196,6 +197,23 @@ export class ToolGate {
       this.waiting.delete(id);
     }
   }
+}
+
+/** The session's event stream hears of each waiting call (a sink: nothing in history, not again on replay). */
+function publishApprovalRequested(approval: PendingApproval): void {
+  const { sessionId, turnId, id, workflowId, toolCallId, tool, args, reason, grantScope, expiresAt } = approval;
+  publishEvent(sessionId, {
+    type: 'approval_requested',
+    turnId,
+    approvalId: id,
+    workflowId,
+    callId: toolCallId,
+    tool,
+    args,
+    ...(reason ? { reason } : {}),
+    grantScope,
+    expiresAt,
+  });
 }
 
 /** A hook's ask: granted per tool and subject, like a policy rule of its own. */

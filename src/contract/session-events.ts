@@ -16,6 +16,7 @@ export const SESSION_EVENT_TYPES = [
   'async_reply',
   'error',
   'turn_finished',
+  'approval_requested',
 ] as const;
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
 
@@ -135,6 +136,24 @@ export interface TurnFinishedEvent {
   stopReason?: string;
 }
 
+/** A tool call waits for a person (docs/approvals.md): answer with the decideApproval update, `approvals approve ID`, or chat. */
+export interface ApprovalRequestedEvent {
+  type: 'approval_requested';
+  turnId: string;
+  /** The id to answer with. */
+  approvalId: string;
+  /** The workflow that waits (where the decision goes). */
+  workflowId: string;
+  callId: string;
+  tool: string;
+  /** The call's arguments as JSON, shortened. */
+  args: string;
+  reason?: string;
+  /** What "allow for this session" would cover. */
+  grantScope: string;
+  expiresAt: string;
+}
+
 /** What a publisher hands in: the store adds `seq`, `sessionId` and `at`. */
 export type SessionEventBody =
   | TurnStartedEvent
@@ -147,7 +166,8 @@ export type SessionEventBody =
   | MessageEvent
   | AsyncReplyEvent
   | ErrorEvent
-  | TurnFinishedEvent;
+  | TurnFinishedEvent
+  | ApprovalRequestedEvent;
 
 /** One event as stored and read: `seq` grows by one per event in its session, never reused. */
 export type SessionEvent = SessionEventBody & {

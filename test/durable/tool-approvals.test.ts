@@ -102,6 +102,17 @@ describe('hooks and tool policy in durable turns', () => {
       });
       expect(JSON.parse(pending!.args)).toEqual({ command: 'echo approved-$((6*7))' });
       expect(pending!.id.startsWith(`${handle.workflowId}#`)).toBe(true);
+      // Readers of the session's event stream (chat, gateway) hear of it too.
+      const events = await stack.deps.events!.store.read(sessionId);
+      expect(events.filter((e) => e.type === 'approval_requested')).toEqual([
+        expect.objectContaining({
+          approvalId: pending!.id,
+          workflowId: handle.workflowId,
+          tool: 'exec',
+          reason: 'Commands need a person.',
+          grantScope: pending!.grantScope,
+        }),
+      ]);
 
       await approvals.decide({ id: pending!.id, decision: 'allow', by: 'alice' });
       const result = await within(handle.result(), 'the approved turn to finish', { timeoutMs: 30_000 });
