@@ -73,6 +73,6 @@ describe('npm run bench -- --json', () => {
     for (const m of history) expect(m.history_bytes).toBeGreaterThan(0);
     expect(metrics.find((m) => m.metric === 'gateway_sse_fanout_p95')).toMatchObject({ unit: 'ms', clients: 200 });
     // Progress goes to stderr, phase by phase.
-    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:/);
-  });
+    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:.*\n(.*\n)*.*gateway:/);
+  }, 240_000);
 });
