@@ -16,6 +16,19 @@ export { SessionClient, type SendOptions, type SessionSettings } from './tempora
 export { resolveConnection, DEFAULT_TASK_QUEUE, type ResolvedConnection } from './temporal/connection.js';
 export { createActivities, type ActivityDeps } from '../activities/index.js';
 
+// The session event stream (docs/events.md): readers, backends, the workers' publisher and its delivery hooks.
+export {
+  eventStoreFor,
+  openEventStore,
+  EventPublisher,
+  FileEventStore,
+  RedisEventStore,
+  StreamText,
+  type DeliveryHook,
+  type OutboundDelivery,
+  type SessionEventStore,
+} from './events/index.js';
+
 // Traces and metrics (docs/worker-and-cli.md, "Traces and metrics").
 export { startTracing, tracingFromEnv, flushTracing, type Tracing } from './telemetry/tracing.js';
 export { agentBundleOptions, workerTelemetryOptions, replayTelemetryOptions } from './telemetry/worker-telemetry.js';

@@ -24,6 +24,13 @@ beforeAll(async () => {
       { name: 'tool', when: { lastUserMatches: 'use a tool' }, reply: { toolCalls: [{ name: 'exec', arguments: { command: 'echo from-the-tool' } }] } },
       { name: 'message', when: { lastUserMatches: 'send a message', hasToolResult: false }, reply: { toolCalls: [{ name: 'message', arguments: { content: 'Hello from the message tool' } }] } },
       { name: 'message done', when: { lastUserMatches: 'send a message' }, reply: { text: 'sent' } },
+      {
+        name: 'message elsewhere',
+        when: { lastUserMatches: 'tell session (\\S+)', hasToolResult: false },
+        reply: { toolCalls: [{ name: 'message', arguments: { content: 'Note for you', channel: 'session', chat_id: '{{match.1}}' } }] },
+      },
+      { name: 'message elsewhere done', when: { lastUserMatches: 'tell session' }, reply: { text: 'told them' } },
+      { name: 'tools offered', when: { lastUserMatches: 'which tools' }, reply: { text: 'web_search offered: {{toolResults}}' } },
       { name: 'answer', when: { lastUserMatches: 'explain' }, reply: { text: ANSWER }, stream: { pieces: 12, pauseMs: 60 } },
     ],
   });
@@ -103,5 +110,55 @@ describe('the message tool on a worker', () => {
     expect(message).not.toHaveProperty('fromSessionId');
     expect(events.find((event) => event.type === 'tool_finished')).toMatchObject({ name: 'message', isError: false });
     expect(reply.status).toBe('completed');
+    expect(reply.content).toBe(''); // the message answered the chat: no second reply
+    expect(events.find((event) => event.type === 'reply')).toMatchObject({ content: '' });
+  });
+
+  it("reaches another session's stream on the session channel, and the channel adapters' delivery hook", async () => {
+    const sessions = new SessionClient(stack.client, stack.taskQueue);
+    const sender = `sender-${randomUUID()}`;
+    const receiver = `receiver-${randomUUID()}`;
+    const delivered: Array<{ sessionId: string; type: string; seq: number }> = [];
+    const removeHook = stack.deps.events!.onDelivery(({ sessionId, event }) => void delivered.push({ sessionId, type: event.type, seq: event.seq }));
+    try {
+      const { reply } = await stack.withAgentWorker(() => sendAndCollect(sessions, sender, `tell session ${receiver}`));
+      expect(reply.content).toBe('told them');
+      const received = await stack.deps.events!.store.read(receiver);
+      expect(received).toHaveLength(1);
+      expect(received[0]).toMatchObject({ type: 'message', content: 'Note for you', fromSessionId: sender, seq: 1 });
+      expect(delivered).toEqual([{ sessionId: receiver, type: 'message', seq: 1 }]);
+    } finally {
+      removeHook();
+    }
+  });
+});
+
+describe('a failed turn', () => {
+  it('publishes the error, a failed reply and turn_finished', async () => {
+    const sessions = new SessionClient(stack.client, stack.taskQueue);
+    const sessionId = `failing-${randomUUID()}`;
+    stack.llm.injectFault({ status: 400, message: 'scripted refusal for the stream test' });
+    const { reply, events } = await stack.withAgentWorker(() => sendAndCollect(sessions, sessionId, 'explain failure'));
+    expect(reply.status).toBe('failed');
+    const errors = events.filter((event) => event.type === 'error');
+    expect(errors[0]).toMatchObject({ retrying: false });
+    expect((errors[0] as { message: string }).message).toContain('scripted refusal for the stream test');
+    expect(events.slice(-2).map((event) => [event.type, 'status' in event ? event.status : undefined])).toEqual([
+      ['reply', 'failed'],
+      ['turn_finished', 'failed'],
+    ]);
+  });
+});
+
+describe('tools a worker cannot serve', () => {
+  it('are not offered to the model: web_search without a key', async () => {
+    const sessions = new SessionClient(stack.client, stack.taskQueue);
+    const before = stack.llm.chatRequests().length;
+    await stack.withAgentWorker(() => sessions.send(`tools-${randomUUID()}`, 'which tools do you have?', { messageId: randomUUID() }));
+    const request = stack.llm.chatRequests().slice(before).find((entry) => JSON.stringify(entry.body).includes('which tools do you have'));
+    const offered = JSON.stringify((request?.body as { tools?: unknown }).tools);
+    expect(offered).toContain('"exec"');
+    expect(offered).toContain('"message"');
+    expect(offered).not.toContain('web_search');
   });
 });

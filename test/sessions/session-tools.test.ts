@@ -52,6 +52,12 @@ describe('spawn', () => {
       });
       expect(after.subagents).toEqual([]);
       expect(after.lastReply?.content).toContain('Subagent helper finished');
+      // The report's answer reached the parent's event stream as an asynchronous reply.
+      const asyncReply = await waitUntil('the subagent async_reply on the stream', async () =>
+        (await stack.deps.events!.store.read('parent')).find((event) => event.type === 'async_reply'),
+      );
+      expect(asyncReply).toMatchObject({ source: 'subagent', status: 'completed' });
+      expect((asyncReply as { content: string }).content).toContain('Subagent helper finished');
 
       // The child worked in its own session, and was never offered spawn or cron.
       expect(userTexts(await sessionLog(stack, child.sessionId))[0]).toContain('sleep 1 && echo sub-result-42');
@@ -106,6 +112,11 @@ describe('cron', () => {
       await waitUntil('a scheduled turn in the log', async () =>
         userTexts(await sessionLog(stack, 'sched')).includes(`[Scheduled job ${jobId}] ping-interval`),
       { timeoutMs: 15_000 });
+      // Its answer is published as an asynchronous reply from the cron job's schedule.
+      const cronReply = await waitUntil('the cron async_reply on the stream', async () =>
+        (await stack.deps.events!.store.read('sched')).find((event) => event.type === 'async_reply'),
+      );
+      expect(cronReply).toMatchObject({ source: 'cron', sourceId: listed.scheduleId, status: 'completed' });
       const listedByTool = await sessions.send('sched', 'list my jobs');
       expect(listedByTool.content).toContain(`${jobId}: every 2s`);
 
@@ -149,6 +160,10 @@ describe('cron', () => {
       await waitUntil('a heartbeat turn', async () => userTexts(await sessionLog(stack, 'hb')).some((t) => t.startsWith('[Heartbeat]')), {
         timeoutMs: 15_000,
       });
+      const heartbeatReply = await waitUntil('the heartbeat async_reply on the stream', async () =>
+        (await stack.deps.events!.store.read('hb')).find((event) => event.type === 'async_reply'),
+      );
+      expect(heartbeatReply).toMatchObject({ source: 'heartbeat', sourceId: 'heartbeat-session-hb' });
       expect((await sessions.listSchedules('hb')).map((j) => j.kind)).toEqual(['heartbeat']);
       await sessions.setHeartbeat('hb', null);
       await waitUntil('the heartbeat to be gone', async () => (await sessions.listSchedules('hb')).length === 0);
