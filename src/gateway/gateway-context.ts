@@ -1,6 +1,7 @@
 import type { SessionStore } from '../conversation/session-store.js';
 import type { SessionEventStore } from '../events/session-event-store.js';
 import type { SessionClient } from '../temporal/session-client.js';
+import type { EventFanout } from './event-fanout.js';
 import type { StreamSlots } from './rate-limiter.js';
 
 /** The limits a gateway enforces (config `gateway.*`, docs/gateway.md). */
@@ -17,6 +18,8 @@ export interface GatewayLimits {
 export interface GatewayContext {
   sessions: SessionClient;
   events: SessionEventStore;
+  /** Shares one follower per session among this process's readers. */
+  fanout: EventFanout;
   /** Session logs in the state root: the session list and history. */
   sessionStore: SessionStore;
   streams: StreamSlots;

@@ -6,13 +6,14 @@ import type { Logger } from '../logger.js';
 import { authHook } from './gateway-auth.js';
 import type { GatewayContext, GatewayLimits } from './gateway-context.js';
 import { errorBody, sendError } from './gateway-errors.js';
+import { EventFanout } from './event-fanout.js';
 import { openaiRoutes } from './openai-routes.js';
 import { RateLimiter, StreamSlots } from './rate-limiter.js';
 import { sessionRoutes } from './session-routes.js';
 import type { TokenStore } from './token-store.js';
 import { webPageRoutes } from './web-page-routes.js';
 
-export interface GatewayOptions extends Omit<GatewayContext, 'streams' | 'stopping' | 'limits'> {
+export interface GatewayOptions extends Omit<GatewayContext, 'streams' | 'stopping' | 'limits' | 'fanout'> {
   host: string;
   /** 0 picks a free port */
   port: number;
@@ -57,6 +58,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const ctx: GatewayContext = {
     sessions: opts.sessions,
     events: opts.events,
+    fanout: new EventFanout(opts.events),
     sessionStore: opts.sessionStore,
     model: opts.model,
     limits: opts.limits,

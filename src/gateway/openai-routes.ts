@@ -96,7 +96,7 @@ async function streamCompletion(
   const text = new StreamedText();
   try {
     await stream.send(chunk({ role: 'assistant', content: '' }));
-    for await (const event of ctx.events.follow(job.sessionId, after, follow.signal)) {
+    for await (const event of ctx.fanout.follow(job.sessionId, after, follow.signal)) {
       if (event.type === 'delta' && event.turnId === turnId) {
         const piece = text.add(event.step, event.attempt, event.text);
         if (piece) await stream.send(chunk({ content: piece }));

@@ -57,7 +57,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): void {
     if (!release) return tooManyStreams(reply, ctx.limits.maxStreamsPerToken);
     const stream = openSse(request, reply, { stopping: ctx.stopping });
     try {
-      for await (const event of ctx.events.follow(sessionId, after, stream.signal)) {
+      for await (const event of ctx.fanout.follow(sessionId, after, stream.signal)) {
         await stream.send(JSON.stringify(event), { id: event.seq, event: event.type });
       }
     } catch (error) {

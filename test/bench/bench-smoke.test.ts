@@ -92,6 +92,6 @@ describe('npm run bench -- --json', () => {
     expect(soak?.value).toBeGreaterThan(0);
     expect(soak?.ratio).toBeGreaterThan(0);
     // Progress goes to stderr, phase by phase.
-    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:.*\n(.*\n)*.*soak:/);
-  });
+    expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:.*\n(.*\n)*.*gateway:.*\n(.*\n)*.*soak:/);
+  }, 240_000);
 });
