@@ -52,6 +52,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Compiled code only: with no sources beside it, bin/exoclaw-temporal.js runs dist/src/cli.js.
 COPY bin ./bin
+# The gateway's web chat page: static files served as they are.
+COPY web ./web
 COPY --from=build /app/dist ./dist
 # uid/gid 10001 match the securityContext in k8s/ (and the sandbox pods in k8s/sandbox/). Both
 # folders belong to that user, so fresh named volumes mounted there start writable for it.

@@ -16,7 +16,7 @@ export default defineConfig(
         // Type-aware linting from tsconfig.json; root JS files are not in it, so they get
         // TypeScript's default project.
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bin/*.js', 'eslint-rules/*.js', 'src/tools/*.mjs'],
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bin/*.js', 'eslint-rules/*.js', 'src/tools/*.mjs', 'web/chat/*.js'],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -31,6 +31,15 @@ export default defineConfig(
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
+    // The gateway's web chat page runs in the browser, as written (no build step).
+    files: ['web/chat/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['document', 'location', 'sessionStorage', 'fetch', 'Headers', 'AbortController', 'TextDecoderStream', 'crypto', 'setTimeout'].map((name) => [name, 'readonly']),
+      ),
     },
   },
   { plugins: { exoclaw } },

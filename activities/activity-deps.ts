@@ -1,5 +1,8 @@
-import type { Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { ChannelOutbox } from '../src/channels/channel-outbox.js';
+import type { AgentHooks, Conversation, LLMProvider, ModelSettings, ToolRegistry } from '../src/core/index.js';
+import type { EventPublisher } from '../src/events/event-publisher.js';
 import type { Logger } from '../src/logger.js';
+import type { ToolPolicy } from '../src/contract/tool-policy.js';
 import type { JobLimits } from '../src/schedules/session-schedules.js';
 import type { BlobStore, SessionLeases, ToolCallJournal } from '../src/storage/index.js';
 
@@ -32,6 +35,14 @@ export interface ActivityDeps {
   toolPreviewChars?: number;
   /** What the cron tool may schedule (default: 10 jobs per session, at least 60 s apart). */
   jobLimits?: JobLimits;
+  /** Delivery to chat platforms (channels.*), when any channel is enabled on this worker. */
+  channels?: ChannelOutbox;
   /** How often long activities heartbeat (ms). */
   heartbeatIntervalMs?: number;
+  /** The session event stream (tokens, tool progress, messages); absent: nothing is published. */
+  events?: EventPublisher;
+  /** The config's `tools.policy`: the workflow applies it to every tool call of a durable turn. */
+  toolPolicy?: ToolPolicy;
+  /** User hooks (`createAgentWorker({ hooks })`): run in activities of durable turns (docs/extending.md). */
+  hooks?: AgentHooks;
 }

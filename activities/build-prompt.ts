@@ -1,4 +1,5 @@
-import type { BuildPromptStep, MessageHandle } from '../src/core/index.js';
+import { policyIsActive, type ToolPolicy } from '../src/contract/tool-policy.js';
+import type { BuildPromptStep, HookPresence, MessageHandle } from '../src/core/index.js';
 import { storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { sessionBusy } from './session-lease-keeper.js';
@@ -15,6 +16,10 @@ export interface BuiltPrompt {
   pluginContextRef?: string;
   /** Tools declared bounded on this worker: the workflow may run them as local activities. */
   boundedTools?: string[];
+  /** The worker's tool policy, when it has one: the workflow applies it to each tool call. */
+  toolPolicy?: ToolPolicy;
+  /** The worker's user hooks the workflow must call (absent when it has none). */
+  hooks?: HookPresence;
 }
 
 export function buildPromptActivity(deps: ActivityDeps) {
@@ -27,8 +32,9 @@ export function buildPromptActivity(deps: ActivityDeps) {
     const toolContext = await deps.tools.systemContexts((tool, error) =>
       deps.logger.warn({ err: error, tool }, 'tool systemContext() failed; its section is left out'),
     );
+    const hooked = await beforePromptText(deps, req);
     // The client's per-message context joins the prompt as the reference does, after the tools' own.
-    const pluginContext = [...toolContext, ...(req.pluginContext ?? []), ...(req.extraContext ?? [])];
+    const pluginContext = [...toolContext, ...(req.pluginContext ?? []), ...(req.extraContext ?? []), ...hooked];
     const messages = await deps.conversation.buildPrompt(req.sessionId, req.message, {
       channel: req.channel,
       chatId: req.chatId,
@@ -39,6 +45,17 @@ export function buildPromptActivity(deps: ActivityDeps) {
     if (req.pluginContext && req.pluginContext.length > 0) built.pluginContextRef = await deps.blobs.putJson(req.pluginContext);
     const boundedTools = deps.tools.boundedNames();
     if (boundedTools.length > 0) built.boundedTools = boundedTools;
+    if (policyIsActive(deps.toolPolicy)) built.toolPolicy = deps.toolPolicy;
+    if (deps.hooks?.beforeTool) built.hooks = { beforeTool: true };
     return built;
   };
+}
+
+/** The user's `beforePrompt` hook (its failure fails this step, which Temporal retries: the prompt is never built without it). */
+async function beforePromptText(deps: ActivityDeps, req: BuildPromptStep): Promise<string[]> {
+  const hook = deps.hooks?.beforePrompt;
+  if (!hook) return [];
+  const { sessionId, turnId, channel, chatId, message } = req;
+  const text = await hook({ sessionId, turnId, channel, chatId, message });
+  return typeof text === 'string' && text.trim() !== '' ? [text] : [];
 }

@@ -10,11 +10,13 @@ import {
   type ToolStep,
   type ToolStepResult,
 } from '../src/core/index.js';
+import { withChannelDelivery } from '../src/channels/tool-delivery.js';
 import { capToolOutput, DEFAULT_TOOL_PREVIEW_CHARS, storeMessages } from '../src/storage/index.js';
 import { instrumentToolRun } from '../src/telemetry/instrument.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { keepAlive, throwIfCancelled } from './heartbeat.js';
 import { keepSessionLease } from './session-lease-keeper.js';
+import { toolEvents } from './tool-events.js';
 
 export type ExecuteToolInput = Omit<ToolStep, 'signal' | 'pluginContext'> &
   ToolSelection & {
@@ -41,6 +43,10 @@ export function executeToolActivity(deps: ActivityDeps) {
       };
     }
     const lease = await keepSessionLease(deps, req.sessionId, turnId);
+    const events = toolEvents(deps, req);
+    // The message tool: to a channel's chat (keyed by this call), and to the event stream.
+    const deliver = withChannelDelivery(events.deliver, deps.channels, `${turnId}/${call.id}`, ctx.cancellationSignal);
+    await events.started();
     let progress = '';
     let beat: { stop(): void } | undefined;
     let outcome: ToolResult;
@@ -54,8 +60,8 @@ export function executeToolActivity(deps: ActivityDeps) {
         : await instrumentToolRun({ name: call.name, callId: call.id, known: deps.tools.has(call.name) }, () =>
             deps.tools.execute(call, {
               sessionId: req.sessionId,
-              channel: req.channel,
-              chatId: req.chatId,
+              // A session with no chat of its own (chat, the CLI) is reached on the `session` channel.
+              ...events.chat,
               messageId: req.messageId,
               turnId,
               toolCallId: call.id,
@@ -63,13 +69,16 @@ export function executeToolActivity(deps: ActivityDeps) {
               signal: ctx.cancellationSignal,
               onProgress: (detail) => {
                 progress = detail;
+                events.progress(detail);
               },
+              ...(deliver ? { deliver } : {}),
               previousAttemptInterrupted: previous?.status === 'started',
             }),
           );
     } finally {
       beat?.stop();
       lease.stop();
+      await events.settle();
     }
     throwIfCancelled();
 
@@ -79,7 +88,7 @@ export function executeToolActivity(deps: ActivityDeps) {
       outcome.output,
       deps.toolPreviewChars ?? DEFAULT_TOOL_PREVIEW_CHARS,
     );
-    const message = await storeMessages(deps.blobs, [toolResultMessage(call, content, turnId)]);
+    const message = await storeMessages(deps.blobs, [toolResultMessage(call, content, turnId, req.decision)]);
     const preview = oneLine(content, 200);
     await deps.journal.write(turnId, call.id, {
       status: 'done',
@@ -89,6 +98,7 @@ export function executeToolActivity(deps: ActivityDeps) {
       preview,
       replied: outcome.replied,
     });
+    await events.finished(outcome.isError, preview);
     // The readable part first: the Web UI shows a result's leading keys before the reference.
     return { preview, isError: outcome.isError, replied: outcome.replied, message };
   };

@@ -1,5 +1,6 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { assistantMessage, withModelSettings, type ChatStep, type ChatStepResult, type LLMResponse, type ToolSelection } from '../src/core/index.js';
+import { DeltaStream } from '../src/events/delta-stream.js';
 import { resolveMessages, storeMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 import { attemptOf, toApplicationFailure } from './application-failure.js';
@@ -29,6 +30,10 @@ export function llmChatActivity(deps: ActivityDeps) {
     const lease = await keepSessionLease(deps, req.sessionId, req.turnId);
     let streamedChars = 0;
     const beat = keepAlive(() => ({ phase: 'llm', model, streamedChars }), deps.heartbeatIntervalMs);
+    // Tokens go to the session's event stream, never into history; a retry says it starts over.
+    const deltas = deps.events
+      ? new DeltaStream(deps.events, { sessionId: req.sessionId, turnId: req.turnId, step: `llm-${req.iteration}`, attempt: ctx.info.attempt })
+      : undefined;
     let response: LLMResponse;
     try {
       response = await provider.chat({
@@ -39,16 +44,23 @@ export function llmChatActivity(deps: ActivityDeps) {
         signal: ctx.cancellationSignal,
         onDelta: (text) => {
           streamedChars += text.length;
+          deltas?.push(text);
         },
       });
     } catch (error) {
       // The attempt decides the wording of the last failure ("gave up after …") and stops early
       // where nothing answers at all.
-      throw toApplicationFailure(error, attemptOf(ctx.info));
+      const failure = toApplicationFailure(error, attemptOf(ctx.info));
+      await deltas?.close();
+      if (failure instanceof ApplicationFailure) {
+        await deps.events?.publish(req.sessionId, { type: 'error', turnId: req.turnId, message: failure.message, retrying: !failure.nonRetryable });
+      }
+      throw failure;
     } finally {
       beat.stop();
       lease.stop();
     }
+    await deltas?.close();
     const message = await storeMessages(deps.blobs, [assistantMessage(response, req.turnId, askedFor)]);
     // The workflow needs the answer and the tool calls; reasoning stays in the stored message.
     const slim: LLMResponse = {

@@ -15,6 +15,7 @@ export function recordTurnActivity(deps: ActivityDeps) {
     const messages = await resolveMessages(deps.blobs, req.messages);
     await deps.conversation.record(req.sessionId, req.turnId, messages);
     await deps.leases.release(req.sessionId, req.turnId);
+    await afterTurn(deps, req, messages.length);
     return { recorded: `${messages.length} message${messages.length === 1 ? '' : 's'}`, sessionId: req.sessionId };
   };
 }
@@ -24,4 +25,15 @@ export function releaseSessionActivity(deps: ActivityDeps) {
   return async function releaseSession(req: { sessionId: string; turnId: string }): Promise<void> {
     await deps.leases.release(req.sessionId, req.turnId);
   };
+}
+
+/** The user's `afterTurn` hook: at least once per recorded turn (again if this step is retried); its failure is only logged. */
+async function afterTurn(deps: ActivityDeps, req: RecordStep, messageCount: number): Promise<void> {
+  const hook = deps.hooks?.afterTurn;
+  if (!hook) return;
+  try {
+    await hook({ sessionId: req.sessionId, turnId: req.turnId, messageCount });
+  } catch (error) {
+    deps.logger.warn({ err: error, sessionId: req.sessionId, turnId: req.turnId }, 'afterTurn hook failed; the turn is recorded');
+  }
 }

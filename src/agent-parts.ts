@@ -51,6 +51,9 @@ export async function createAgentParts(
 
   const toolsConfig = config.tools;
   const sandbox = toolsConfig.exec.sandbox;
+  // A tool that cannot work here is not offered: the model would only call it and read an error.
+  const searchKey = toolsConfig.web.search.apiKey?.trim();
+  const servable = (tool: { name: string }): boolean => tool.name !== 'web_search' || Boolean(searchKey);
   const tools = new ToolRegistry(
     createDefaultTools({
       workspace: defaults.workspace,
@@ -70,8 +73,9 @@ export async function createAgentParts(
         },
         search: { apiKey: toolsConfig.web.search.apiKey, defaultCount: toolsConfig.web.search.maxResults },
       },
-    }),
+    }).filter(servable),
   );
+  if (!searchKey) log.debug('web_search is not offered: no Brave Search API key (tools.web.search.apiKey or BRAVE_API_KEY)');
   const mcp = await connectMcpServers(toolsConfig.mcpServers, { logger: log });
   for (const tool of mcp.tools) tools.register(tool);
   if (opts.workflowTools !== false) {

@@ -13,8 +13,22 @@ export { startWorker, type RunningWorker, type StartWorkerOptions } from './temp
 export { createWorkerDeps } from './temporal/worker-deps.js';
 export { connectClient, ExoclawClient, type TurnOutcome, type TurnRequest } from './temporal/client.js';
 export { SessionClient, type SendOptions, type SessionSettings } from './temporal/session-client.js';
+export { ApprovalsClient, ApprovalError, type ApprovalListing } from './temporal/approvals-client.js';
 export { resolveConnection, DEFAULT_TASK_QUEUE, type ResolvedConnection } from './temporal/connection.js';
 export { createActivities, type ActivityDeps } from '../activities/index.js';
+
+// The session event stream (docs/events.md): readers, backends, the workers' publisher and its delivery hooks.
+export {
+  eventStoreFor,
+  openEventStore,
+  EventPublisher,
+  FileEventStore,
+  RedisEventStore,
+  StreamText,
+  type DeliveryHook,
+  type OutboundDelivery,
+  type SessionEventStore,
+} from './events/index.js';
 
 // Traces and metrics (docs/worker-and-cli.md, "Traces and metrics").
 export { startTracing, tracingFromEnv, flushTracing, type Tracing } from './telemetry/tracing.js';

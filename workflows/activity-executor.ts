@@ -13,6 +13,7 @@ import type {
   ChatStep,
   ChatStepResult,
   Executor,
+  HookPresence,
   MessageHandle,
   RecordStep,
   ToolSelection,
@@ -20,7 +21,7 @@ import type {
   ToolStepResult,
 } from '../src/core/index.js';
 import type { AgentActivities } from '../activities/index.js';
-import { NON_RETRYABLE_FAILURE_TYPES, type ActivityOptionsInput } from '../src/contract/index.js';
+import { NON_RETRYABLE_FAILURE_TYPES, type ActivityOptionsInput, type ToolPolicy } from '../src/contract/index.js';
 import { buildPromptSummary, llmChatSummary, recordTurnSummary, toolCallSummary } from './activity-summaries.js';
 
 type Operation = keyof Required<ActivityOptionsInput>;
@@ -119,6 +120,9 @@ export class ActivityExecutor implements Executor {
   private pluginContextRef?: string;
   /** Tools this turn runs as local activities (empty for turns of histories from before the patch). */
   private localTools: ReadonlySet<string> = new Set();
+  /** The worker's tool policy and user hooks, as buildPrompt reported them (the ToolGate reads them). */
+  toolPolicy?: ToolPolicy;
+  hooks?: HookPresence;
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
     this.lastToolCalls = 0; // a new turn
@@ -128,6 +132,8 @@ export class ActivityExecutor implements Executor {
     this.maxIterations = built.maxIterations;
     this.pluginContextRef = built.pluginContextRef;
     this.localTools = new Set(localAllowed ? (built.boundedTools ?? []) : []);
+    this.toolPolicy = built.toolPolicy;
+    this.hooks = built.hooks;
     return built.prompt;
   }
 

@@ -11,6 +11,7 @@ import {
 import {
   chatUpdate,
   commandOf,
+  decideApprovalUpdate,
   durationMs,
   getLastResponseQuery,
   isProcessingQuery,
@@ -24,9 +25,11 @@ import {
   SessionInputOnTheWire,
   SessionMessageInput,
   sessionStatusQuery,
+  sessionTurnId,
   SPAWN_TOOL_NAME,
   turnCountQuery,
   type ChatCommand,
+  type PendingApproval,
   type SessionMessage,
   type SessionReply,
   type SessionStartInput,
@@ -36,9 +39,11 @@ import {
 import { proxyAgentActivities } from './activity-executor.js';
 import { parseWorkflowInput } from './parse-workflow-input.js';
 import { sessionActivityOptions } from './session-activity-options.js';
+import { deliverReply } from './session-channel-delivery.js';
 import { SessionInbox } from './session-inbox.js';
 import { SessionSubagents } from './session-subagents.js';
 import { SessionTurnRunner } from './session-turn-runner.js';
+import { ToolGate } from './tool-gate.js';
 import { UnknownMessages } from './unknown-messages.js';
 
 const MINIMAL_INPUT = '{"sessionId":"s1"} (or the Python reference\'s {"session_id":"s1"})';
@@ -74,6 +79,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     { session, sessionId, workflowId, taskQueue, max: input.maxSubagents },
     carried.subagents,
   );
+  const gate = new ToolGate(workflowId, carried.approvalGrants);
   // maxSubagents 0 means no spawn at all: the model does not see it.
   const excludeTools = input.maxSubagents === 0 ? [...(input.excludeTools ?? []), SPAWN_TOOL_NAME] : input.excludeTools;
   const turns = new SessionTurnRunner(
@@ -87,6 +93,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
       excludeTools,
       inbox,
       subagents,
+      gate,
     },
     carried,
   );
@@ -161,7 +168,13 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     clearing: turns.clearing,
     lastReply: turns.lastReply,
     unknownMessages: unknown.total,
+    ...approvalsIfAny(),
   }));
+  const approvalsIfAny = (): { approvals?: PendingApproval[] } => {
+    const waiting = gate.pending();
+    return waiting.length > 0 ? { approvals: waiting } : {};
+  };
+  gate.register();
   setHandler(lastReplyQuery, () => turns.lastReply ?? null);
   setHandler(pendingCountQuery, () => inbox.pendingCount);
   setHandler(turnCountQuery, () => turns.turnCount);
@@ -172,7 +185,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
   // Last: every name not registered above is logged and counted, never dropped in silence.
   const unknown = new UnknownMessages(
     SESSION_WORKFLOW_TYPE,
-    { signals: [sendMessageSignal.name, referenceSendMessageSignal.name], updates: [chatUpdate.name] },
+    { signals: [sendMessageSignal.name, referenceSendMessageSignal.name], updates: [chatUpdate.name, decideApprovalUpdate.name] },
     carried.unknownMessages,
   );
 
@@ -189,6 +202,8 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
     if (seen) return seen;
     const reply = await turns.runCommand(command, message.messageId ?? `cmd-${uuid4()}`);
     if (message.messageId) inbox.complete(reply);
+    const origin = { channel: message.channel ?? input.channel, chatId: message.chatId ?? input.chatId };
+    await deliverReply(origin, reply, sessionTurnId(workflowId, `${reply.messageId}/reply`));
     return reply;
   }
 
@@ -214,6 +229,7 @@ export async function AgentSessionWorkflow(rawInput: unknown): Promise<SessionWo
           lastReply: turns.lastReply,
           runs: carried.runs + 1,
           unknownMessages: unknown.snapshot(),
+          ...(gate.grants.size > 0 ? { approvalGrants: [...gate.grants] } : {}),
         },
       });
     }

@@ -1,5 +1,6 @@
 import { CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  decideApprovalUpdate,
   inDialect,
   TURN_WORKFLOW_TYPE,
   TurnInputOnTheWire,
@@ -11,8 +12,10 @@ import {
 import { modelSettingsOf, runTurn } from '../src/core/index.js';
 import { ActivityExecutor, proxyAgentActivities } from './activity-executor.js';
 import { parseWorkflowInput } from './parse-workflow-input.js';
+import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
-import { surfaceCause } from './surface-failure.js';
+import { surfaceCause, surfaceMessage } from './surface-failure.js';
+import { ToolGate } from './tool-gate.js';
 import { UnknownMessages } from './unknown-messages.js';
 
 const MINIMAL_INPUT = '{"sessionId":"s1","message":"hi"} (or the Python reference\'s {"session_id":"s1","message":"hi"})';
@@ -30,8 +33,11 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
   const turnId = `${info.workflowId}/${info.firstExecutionRunId}`;
   let status: TurnStatus = { phase: 'starting' };
   setHandler(turnStatusQuery, () => status);
-  // A turn takes no signals or updates: any that arrive are logged and counted, not lost in silence.
-  new UnknownMessages(TURN_WORKFLOW_TYPE, { signals: [], updates: [] });
+  // Tool calls an `ask` rule stops wait here for a decision (the only update a turn takes).
+  const gate = new ToolGate(info.workflowId);
+  gate.register();
+  // Other signals and updates are logged and counted, not lost in silence.
+  new UnknownMessages(TURN_WORKFLOW_TYPE, { signals: [], updates: [decideApprovalUpdate.name] });
 
   const activities = proxyAgentActivities(input.activityOptions);
   // spawn / cron need a session workflow: a plain turn never offers them.
@@ -39,6 +45,7 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
     excludeTools: withSessionOnlyTools(input.excludeTools),
     onlyTools: input.onlyTools,
   });
+  publishTurnStarted(input.sessionId, turnId, 'turn');
   try {
     const result = await runTurn(
       executor,
@@ -53,10 +60,18 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
         settings: modelSettingsOf(input),
         maxIterations: input.maxIterations,
       },
-      { onProgress: (progress) => void (status = progress) },
+      {
+        onProgress: (progress) => {
+          status = progress;
+          publishProgress(input.sessionId, turnId, progress);
+        },
+        onPreTool: gate.hook(executor),
+      },
     );
     status = { phase: 'done' };
     reportTurnEnd(result.stopReason);
+    const content = result.suppressReply ? '' : result.finalContent;
+    publishTurnEnd(input.sessionId, { messageId: turnId, turnId, status: 'completed', content, stopReason: result.stopReason, toolsUsed: [] }, { origin: 'user' });
     return inDialect({
       finalContent: result.finalContent,
       toolsUsed: result.toolsUsed,
@@ -71,6 +86,12 @@ export async function AgentTurnWorkflow(rawInput: unknown): Promise<TurnWorkflow
     reportTurnEnd(isCancellation(error) ? 'cancelled' : 'failed');
     await CancellationScope.nonCancellable(() =>
       activities.releaseSession({ sessionId: input.sessionId, turnId }),
+    );
+    const stopped = isCancellation(error);
+    publishTurnEnd(
+      input.sessionId,
+      { messageId: turnId, turnId, status: stopped ? 'stopped' : 'failed', content: stopped ? 'Stopped.' : surfaceMessage(error), toolsUsed: [] },
+      { origin: 'user' },
     );
     throw surfaceCause(error);
   }

@@ -24,8 +24,11 @@ import { SessionExecutor } from './session-executor.js';
 import type { SessionInbox } from './session-inbox.js';
 import type { SessionSubagents } from './session-subagents.js';
 import { SessionCronJobs, sessionWorkflowTools } from './session-workflow-tools.js';
+import { deliverReply } from './session-channel-delivery.js';
+import { publishProgress, publishTurnEnd, publishTurnStarted } from './publish-event.js';
 import { reportTurnEnd } from './report-turn-end.js';
 import { surfaceMessage } from './surface-failure.js';
+import type { ToolGate } from './tool-gate.js';
 
 // /new consolidates memory with a model call before clearing; it waits (retrying) while a turn holds the session.
 const { clearSession } = proxyActivities<SessionActivities>({
@@ -50,6 +53,8 @@ export interface SessionTurnsContext {
   excludeTools: string[] | undefined;
   inbox: SessionInbox;
   subagents: SessionSubagents;
+  /** Policy, hooks and approvals for every tool call. */
+  gate: ToolGate;
 }
 
 /**
@@ -109,6 +114,7 @@ export class SessionTurnRunner {
       },
     };
     this.turn = current;
+    publishTurnStarted(this.ctx.sessionId, turnId, message.origin, message.messageId);
     const base = { messageId: message.messageId, seq: message.seq, turnId };
     let reply: SessionReply;
     try {
@@ -143,7 +149,10 @@ export class SessionTurnRunner {
       this.turn = undefined;
     }
     this.lastReply = reply;
+    publishTurnEnd(this.ctx.sessionId, { ...reply, turnId, status: reply.status === 'command' ? 'completed' : reply.status }, message);
     inbox.complete(reply);
+    const { input } = this.ctx;
+    await deliverReply({ channel: message.channel ?? input.channel, chatId: message.chatId ?? input.chatId }, reply, `${turnId}/reply`);
   }
 
   private runTurnFor(message: QueuedMessage, turnId: string, scope: CancellationScope, current: RunningTurn) {
@@ -158,7 +167,8 @@ export class SessionTurnRunner {
       scope,
       fromSchedule: message.origin === 'schedule',
     });
-    const executor = new SessionExecutor(new ActivityExecutor(activities, selection), tools);
+    const activityExecutor = new ActivityExecutor(activities, selection);
+    const executor = new SessionExecutor(activityExecutor, tools);
     return runTurn(
       executor,
       {
@@ -173,7 +183,13 @@ export class SessionTurnRunner {
         maxIterations: input.maxIterations,
         signal: cancelledSignal(scope),
       },
-      { onProgress: (progress) => void (current.status.progress = progress) },
+      {
+        onProgress: (progress) => {
+          current.status.progress = progress;
+          publishProgress(sessionId, turnId, progress);
+        },
+        onPreTool: this.ctx.gate.hook(activityExecutor),
+      },
     );
   }
 
@@ -187,6 +203,8 @@ export class SessionTurnRunner {
         return reply(stoppedText(await this.stopEverything()));
       case '/new': {
         await this.stopEverything();
+        // A new conversation starts without the old one's "allow for this session" answers.
+        this.ctx.gate.grants.clear();
         this.clearingCount += 1;
         try {
           await clearSession.executeWithOptions({ summary: 'clearSession: /new (memory consolidated, conversation archived)' }, [

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from '../../src/cli/parse-flags.js';
 
-export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history', 'soak'] as const;
+export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history', 'gateway', 'soak'] as const;
 export type BenchPhase = (typeof BENCH_PHASES)[number];
 
 /** What one benchmark run measures and how much. */
@@ -34,7 +34,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
 Measures the durable runtime on a local Temporal dev server (or $TEMPORAL_ADDRESS) with a
 zero-latency scripted model: per-step overhead vs in-process, the empty-activity floor,
-turns/s at several concurrency levels, and history bytes per step.
+turns/s at several concurrency levels, history bytes per step, and the gateway: time to first
+token through it vs the model called directly, and one event's delivery to 200 SSE clients.
 
 Options:
   --json                 one JSON object per metric and line on stdout (progress goes to stderr)
@@ -46,7 +47,7 @@ Options:
   --turns <list>         turns per level, same length as --concurrency (default 20,50,100; quick 5,20,50)
   --history-steps <n>    tool steps per turn for history size (default 10; quick 3)
   --soak-turns <n>       one-call turns of the memory soak, 10 at a time (default 1000; quick 100)
-  --only <list>          run only these phases: overhead,floor,throughput,history,soak (default all)
+  --only <list>          run only these phases: overhead,floor,throughput,history,gateway,soak (default all)
   --bundle <path>        pre-built workflow bundle (also $EXOCLAW_WORKFLOW_BUNDLE); must include
                          benchEmptyActivitiesWorkflow
   -h, --help             this text`;

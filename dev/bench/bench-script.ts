@@ -8,6 +8,9 @@ export function benchTurnMessage(steps: number): string {
   return `bench turn: call the no-op tool, steps=${steps}`;
 }
 
+/** The user message of a turn whose answer streams in pieces (time to first token). */
+export const BENCH_STREAM_MESSAGE = 'bench stream: answer in pieces';
+
 /**
  * Rules for every step count in `stepCounts`: an answer once the turn holds N tool results,
  * otherwise one more tool call. First match wins, so the stop rules come first.
@@ -26,6 +29,12 @@ export function benchScript(stepCounts: readonly number[]): ScriptRule[] {
       name: 'one more step',
       when: { lastUserMatches: '\\bsteps=[1-9]\\d*$' },
       reply: { toolCalls: [{ name: BENCH_NOOP_TOOL, arguments: {} }] },
+    },
+    {
+      name: 'streamed answer',
+      when: { lastUserMatches: '^bench stream:' },
+      reply: { text: '[bench] a streamed answer, twenty pieces of it, arriving a little at a time' },
+      stream: { pieces: 20, pauseMs: 10 },
     },
     { name: 'answer', reply: { text: '[bench] ok' } },
   ];

@@ -3,6 +3,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { measureActivityFloor } from './activity-floor.js';
 import type { BenchOptions, BenchPhase } from './bench-options.js';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
+import { measureGateway } from './gateway-latency.js';
 import { measureHistoryGrowth } from './history-growth.js';
 import { metricJsonLine, metricsTable, type Metric } from './metrics.js';
 import type { PhaseContext } from './phase-context.js';
@@ -16,6 +17,7 @@ const PHASES: Record<BenchPhase, (ctx: PhaseContext) => Promise<void>> = {
   throughput: measureThroughput,
   history: measureHistoryGrowth,
   soak: measureSoak,
+  gateway: measureGateway,
 };
 
 export class BenchInterruptedError extends Error {

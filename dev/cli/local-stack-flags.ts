@@ -10,6 +10,8 @@ export const LOCAL_STACK_FLAGS = {
   port: { type: 'string' },
   'ui-port': { type: 'string' },
   'codec-port': { type: 'string' },
+  'gateway-port': { type: 'string' },
+  'no-gateway': { type: 'boolean' },
   headless: { type: 'boolean' },
   attach: { type: 'boolean' },
   workspace: { type: 'string' },
@@ -26,6 +28,9 @@ export const LOCAL_STACK_FLAGS_HELP = `Flags:
                      command did not start is refused (it may be another project's)
   --ui-port P        Web UI port (default 8233 when free; 0 = any free port)
   --codec-port P     codec server the Web UI decodes through (default 8234 when free; 0 = any free port)
+  --gateway-port P   the gateway: web chat page, HTTP API, OpenAI-compatible /v1 (default 8787
+                     when free; 0 = any free port)
+  --no-gateway       no gateway
   --headless         no Web UI
   --workspace DIR    workspace volume (default: configured one, else <root>/workspace)
   --model M          e.g. anthropic/claude-sonnet-4-6 (default: from API keys, else the scripted LLM)
@@ -42,6 +47,8 @@ export interface LocalStackFlagValues {
   port?: string;
   'ui-port'?: string;
   'codec-port'?: string;
+  'gateway-port'?: string;
+  'no-gateway'?: boolean;
   headless?: boolean;
   attach?: boolean;
   workspace?: string;
@@ -57,6 +64,8 @@ export function localStackOptions(values: LocalStackFlagValues): LocalStackOptio
     port: portFlag('--port', values.port),
     uiPort: portFlag('--ui-port', values['ui-port']),
     codecPort: portFlag('--codec-port', values['codec-port']),
+    gatewayPort: portFlag('--gateway-port', values['gateway-port']),
+    gateway: !values['no-gateway'],
     ui: !values.headless,
     attach: values.attach,
     workspace: values.workspace,

@@ -7,14 +7,16 @@ import { parseFlags } from '../../src/cli/parse-flags.js';
 import { onShutdownSignals } from '../../src/cli/shutdown-signals.js';
 import { logProcessWarnings, reportingFailureAsLog } from '../../src/cli/command-logging.js';
 import { createLogger, setProcessLogger, type Logger } from '../../src/logger.js';
+import { GATEWAY_TOKEN_FILE } from '../local-stack/local-gateway.js';
 import { LOCAL_STACK_FLAGS, LOCAL_STACK_FLAGS_HELP, localStackOptions } from './local-stack-flags.js';
 
 export const UP_HELP = `Usage: exoclaw-temporal up [flags]      (npm start)
 
 Brings up a local stack and keeps it running until Ctrl-C (or SIGTERM, or the terminal closing):
 a Temporal dev server with SQLite history under .exoclaw/ and the Web UI, a codec server the Web
-UI decodes payloads through (it shows prompts, model inputs and tool outputs), one worker, and
-the scripted LLM when no API key is set. Progress and the banner go to stdout; the worker's logs
+UI decodes payloads through (it shows prompts, model inputs and tool outputs), one worker, the
+gateway (web chat page, HTTP API, OpenAI-compatible /v1; its local token is printed), and the
+scripted LLM when no API key is set. Progress and the banner go to stdout; the worker's logs
 to stderr. Then, from another shell: exoclaw-temporal turn --session s1 "hi"
 ${LOCAL_STACK_FLAGS_HELP}`;
 
@@ -80,6 +82,13 @@ function readyBanner(stack: LocalStack): string {
     `  Temporal     ${stack.address} (namespace ${stack.namespace})${stack.startedServer ? '' : ' — attached, not started here'}`,
     `  Web UI       ${stack.uiUrl ?? '(none)'}`,
     ...(stack.codec ? [`  Codec        ${stack.codec.url} (the Web UI decodes through it; token in ${displayPath(join(stack.root, CODEC_TOKEN_FILE))})`] : []),
+    ...(stack.gateway
+      ? [
+          `  Gateway      ${stack.gateway.gateway.url} (web chat page; API and OpenAI-compatible ${stack.gateway.gateway.url}/v1)`,
+          `  Local token  ${stack.gateway.token} (kept in ${displayPath(join(stack.root, GATEWAY_TOKEN_FILE))})`,
+        ]
+      : []),
+    ...(stack.channels ? [`  Channels     ${stack.channels.adapters.join(', ')} (HTTP ${stack.channels.url}; docs/channels.md)`] : []),
     `  Task queue   ${stack.taskQueue}`,
     `  Workspace    ${displayPath(stack.workspace)}`,
     `  State        ${displayPath(stack.config.agents.defaults.stateDir)} (exoclaw-temporal gc sweeps it)`,
@@ -88,6 +97,9 @@ function readyBanner(stack: LocalStack): string {
     'In another shell:',
     `  npx exoclaw-temporal turn --session s1 "hi"${extra}`,
     `  npx tsx examples/turn-based.ts${extra}${exampleWorkspace}`,
+    ...(stack.gateway
+      ? [`  curl -N -H "Authorization: Bearer $(cat ${displayPath(join(stack.root, GATEWAY_TOKEN_FILE))})" ${stack.gateway.gateway.url}/v1/sessions/s1/events`]
+      : []),
     '',
     'Ctrl-C to stop.',
   ].join('\n');

@@ -17,10 +17,15 @@ import { newCodecToken } from '../../src/codec-server/codec-access.js';
 import { startCodecServer, type CodecServer } from '../../src/codec-server/codec-server.js';
 import type { EncryptionKeyRing } from '../../src/encryption/encryption-key-ring.js';
 import { startWorker, type RunningWorker } from '../../src/temporal/run-worker.js';
+import { channelsConfig } from '../../src/channels/channel-config.js';
+import { startChannels, type RunningChannels } from '../../src/channels/channels-runner.js';
+import { DEFAULT_CHANNELS_PORT } from '../../src/cli/channels-command.js';
+import { SessionClient } from '../../src/temporal/session-client.js';
 import { packageRoot } from '../../src/package-root.js';
 import { installTemporalLogging } from '../../src/temporal/temporal-logging.js';
 import { parseTemporalAddress } from '../../src/temporal/temporal-address.js';
 import { workflowUrl } from '../../src/temporal/web-ui.js';
+import { startLocalGateway, type LocalGateway } from './local-gateway.js';
 
 export { localWorkspace, workflowUrl };
 
@@ -60,6 +65,10 @@ export interface LocalStackOptions {
   codec?: boolean;
   /** Codec server port. Omitted: 8234 when free, else a free port. 0: a free port. */
   codecPort?: number;
+  /** Run the gateway (HTTP API, OpenAI-compatible endpoint, web chat page) in this process (default true). */
+  gateway?: boolean;
+  /** Gateway port. Omitted: 8787 when free, else a free port. 0: a free port. */
+  gatewayPort?: number;
   /** Use this running Temporal instead of starting one (default $TEMPORAL_ADDRESS; ignored when `port` is given). */
   address?: string;
   /** Config file (default $EXOCLAW_CONFIG, else ~/.nanobot/config.json if present). */
@@ -84,6 +93,8 @@ export interface LocalStack {
   uiUrl: string | undefined;
   /** The codec server the Web UI decodes payloads through, when the stack started one. */
   codec: CodecServer | undefined;
+  /** The gateway and the local user's token, unless turned off. */
+  gateway: LocalGateway | undefined;
   taskQueue: string;
   workspace: string;
   model: string;
@@ -94,6 +105,8 @@ export interface LocalStack {
   llm: ScriptedLlmServer | undefined;
   worker: RunningWorker;
   client: ExoclawClient;
+  /** The chat channels enabled in the config (docs/channels.md), when any. */
+  channels: RunningChannels | undefined;
   config: Config;
   /** The logger the stack's worker writes to. */
   logger: Logger;
@@ -172,6 +185,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => worker.stop());
     const client = new ExoclawClient(await connectClient(connection, { stateDir: config.agents.defaults.stateDir, encryption }), taskQueue);
     cleanups.push(() => client.close());
+    let gateway: LocalGateway | undefined;
+    if (opts.gateway !== false) {
+      gateway = await startLocalGateway({ config, client: client.client, taskQueue, root, port: opts.gatewayPort, logger });
+      cleanups.push(() => gateway!.close());
+      progress(`Gateway ready at ${gateway.gateway.url} (web chat page, HTTP API, OpenAI-compatible /v1)`);
+    }
+    const channels = await startConfiguredChannels(config, new SessionClient(client.client, taskQueue), logger, progress);
+    if (channels) cleanups.push(() => channels.close());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -180,6 +201,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       namespace,
       uiUrl: server.uiUrl,
       codec,
+      gateway,
       taskQueue,
       workspace,
       model: config.agents.defaults.model,
@@ -188,6 +210,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       llm,
       worker,
       client,
+      channels,
       config,
       logger,
       workflowUrl: (workflowId, runId) => workflowUrl(server.uiUrl, namespace, workflowId, runId),
@@ -199,6 +222,21 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   }
 }
 
+/** The enabled channels, in this process (on the channels command's default port, else any free one). */
+async function startConfiguredChannels(
+  config: Config,
+  sessions: SessionClient,
+  logger: Logger,
+  progress: (line: string) => void,
+): Promise<RunningChannels | undefined> {
+  if (Object.keys(channelsConfig(config)).length === 0) return undefined;
+  const opts = { host: LOOPBACK, logger };
+  const channels = await startChannels(config, sessions, { ...opts, port: DEFAULT_CHANNELS_PORT }).catch(() =>
+    startChannels(config, sessions, { ...opts, port: 0 }),
+  );
+  progress(`Channels ready: ${channels.adapters.join(', ')} (HTTP ${channels.url})`);
+  return channels;
+}
 
 interface CodecSetup {
   stateDir: string;

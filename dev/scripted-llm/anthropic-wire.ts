@@ -67,7 +67,7 @@ export function anthropicEvents(reply: WireReply): SseEvent[] {
     ]);
   }
   if (reply.text !== null && reply.text !== '') {
-    block({ type: 'text', text: '', citations: null }, pieces(reply.text).map((text) => ({ type: 'text_delta', text })));
+    block({ type: 'text', text: '', citations: null }, pieces(reply.text, reply.textPieces).map((text) => ({ type: 'text_delta', text })));
   }
   for (const call of reply.toolCalls) {
     block(

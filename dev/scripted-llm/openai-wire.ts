@@ -48,7 +48,7 @@ export function openAIChunks(reply: WireReply, includeUsage: boolean): Record<st
   });
   const chunks = [chunk({ role: 'assistant', content: '', refusal: null })];
   for (const piece of pieces(reply.thinking?.text ?? '')) chunks.push(chunk({ reasoning_content: piece }));
-  for (const piece of pieces(reply.text ?? '')) chunks.push(chunk({ content: piece }));
+  for (const piece of pieces(reply.text ?? '', reply.textPieces)) chunks.push(chunk({ content: piece }));
   for (const [index, call] of reply.toolCalls.entries()) {
     chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
     for (const piece of pieces(call.argumentsJson)) {

@@ -9,6 +9,8 @@ export interface ScriptedReply {
   thinking?: string;
   malformed?: MalformedMode;
   delayMs?: number;
+  /** streamed answers: how many text deltas, and the pause between two SSE events */
+  stream?: { pieces?: number; pauseMs?: number };
   /** which rule answered (for debugging fixtures) */
   ruleName: string;
 }
@@ -37,6 +39,7 @@ export function evaluateRules(rules: readonly ParsedRule[], view: ConversationVi
     if (rule.reply.thinking !== undefined) reply.thinking = renderTemplate(rule.reply.thinking, vars);
     if (rule.reply.malformedArguments) reply.malformed = rule.reply.malformedArguments;
     if (rule.delayMs !== undefined) reply.delayMs = rule.delayMs;
+    if (rule.stream) reply.stream = rule.stream;
     return reply;
   }
   return { text: `${SCRIPTED_MODEL_TAG} You said: ${facts.vars.lastUser}`, toolCalls: [], ruleName: 'echo fallback' };

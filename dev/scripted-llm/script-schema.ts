@@ -73,6 +73,10 @@ export const RuleSchema = z
     when: WhenSchema.default({}),
     reply: ReplySchema,
     delayMs: z.number().int().min(0).max(600_000).optional(),
+    /** streamed answers: split the text into this many deltas, with `pauseMs` between two SSE events (a slow model) */
+    stream: z
+      .strictObject({ pieces: z.number().int().min(1).max(10_000).optional(), pauseMs: z.number().int().min(0).max(60_000).optional() })
+      .optional(),
   })
   .superRefine((rule, ctx) => {
     for (const { path, text } of templateStrings(rule.reply)) {

@@ -242,7 +242,7 @@ class RequestHandler {
       api === 'openai'
         ? [...openAIChunks(wire, view.includeUsage).map((data) => ({ event: '', data })), { event: '', data: { done: true } }]
         : anthropicEvents(wire);
-    await writeSse(res, api, events, dropMidStream, requestIdHeader(api, wire.id));
+    await writeSse(res, api, events, dropMidStream, requestIdHeader(api, wire.id), reply.stream?.pauseMs ?? 0);
   }
 
   /** Delay, drop, or error status. Returns true when the request has been answered (or dropped). */
@@ -362,6 +362,7 @@ async function writeSse(
   events: SseEvent[],
   dropMidStream: boolean,
   headers: Record<string, string>,
+  pauseMs: number,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
   const cut = dropMidStream ? Math.max(1, Math.floor(events.length / 2)) : events.length;
@@ -374,8 +375,8 @@ async function writeSse(
     if (res.destroyed) return;
     if (api === 'openai') res.write((data as { done?: boolean }).done ? 'data: [DONE]\n\n' : `data: ${JSON.stringify(data)}\n\n`);
     else res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    // Separate writes land in separate reads, like a real stream.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Separate writes land in separate reads, like a real stream (a slow model pauses between them).
+    await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
   }
   res.end();
 }

@@ -14,6 +14,8 @@ export interface WireReply {
   toolCalls: { id: string; name: string; argumentsJson: string; valid: boolean; arguments: Record<string, unknown> }[];
   promptTokens: number;
   completionTokens: number;
+  /** how many deltas a streamed text is split into (default 3) */
+  textPieces?: number;
 }
 
 const SIGNATURE_PREFIX = 'scripted-sig-';
@@ -48,6 +50,7 @@ export function buildWireReply(
     toolCalls,
     promptTokens: Math.max(1, Math.ceil(opts.promptChars / 4)),
     completionTokens: 0,
+    ...(reply.stream?.pieces ? { textPieces: reply.stream.pieces } : {}),
   };
   // Anthropic only thinks when asked to, and then always starts with a thinking block.
   const thinkingText =

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createInterface, type Interface } from 'node:readline';
+import { stateRootForTools } from '../config/local-stack-defaults.js';
+import { sessionTurnId } from '../contract/index.js';
 import type { TurnProgress } from '../core/index.js';
+import { openEventStore, type SessionEventStore } from '../events/index.js';
 import { scrubSecrets } from '../logger.js';
 import type { SessionClient, SessionStatus } from '../temporal/session-client.js';
 import { WaitWatcher } from '../temporal/wait-watcher.js';
+import { ApprovalsClient } from '../temporal/approvals-client.js';
+import { ApprovalPrompt } from './approval-prompt.js';
 import { EXIT_INTERRUPTED, EXIT_TIMED_OUT, stillRunningMessage } from './client-wait.js';
+import { ChatStream } from './chat-stream.js';
 import { CONNECTION_FLAGS_HELP, UsageError } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
 import { connectSessions, sessionFollowUps } from './send-command.js';
@@ -22,13 +28,20 @@ const FLAGS = sessionFlags(
 export const CHAT_HELP = `Usage: exoclaw-temporal chat --session S
 
 An interactive chat with the session's long-lived AgentSessionWorkflow (started on the first
-message). While a turn runs, a status line shows what it is doing: the model call, or the tool
+message). It follows the session's event stream (docs/events.md): answers appear token by token,
+tool calls as they start and finish (on stderr), and messages from the message tool and the
+replies of cron jobs, the heartbeat and subagents appear as they come, also while you type.
+Until the first token, a status line shows what the turn is doing: the model call, or the tool
 with its first argument, and the time since the turn started; it also says when no worker is
-polling the task queue, and when a model call is being retried.
+polling the task queue, and when a model call is being retried. The stream is read from the
+state root (--state-dir, as the worker's) or Redis (events.redisUrl).
   Ctrl-C during a turn   stop it (/stop); Ctrl-C again leaves (the turn goes on in the session)
   Ctrl-C twice, or Ctrl-D, when idle   exit (the session lives on; chat again to continue)
   Ctrl-D during a turn   leave at once (the turn goes on in the session)
   /stop /new /help       session commands; /exit leaves the chat
+When a tool call waits for approval (docs/approvals.md), chat shows it and asks:
+  y = run it once, always = also later calls of the same tool and matcher in this
+  session, n = do not run it (n: REASON tells the model why)
 With piped input, chat waits for the replies after the input ends, unless no worker is polling.
 ${FLAGS.help}
 A worker must be running (exoclaw-temporal worker, or npm start).
@@ -47,10 +60,12 @@ export async function chatCommand(argv: string[]): Promise<number> {
   const pollMs = values.poll === undefined ? 500 : durationFlag('--poll', values.poll, { examples: '500ms or 1s', bareUnit: 'ms' });
   if (pollMs < 50) throw new UsageError('--poll needs at least 50 milliseconds.');
   const sessionId = values.session ?? 'cli';
-  const { sessions, target } = await connectSessions(values);
+  const { sessions, target, config } = await connectSessions(values);
+  const events = openEventStore({ stateDir: stateRootForTools(config).stateDir, redisUrl: config.events.redisUrl });
   try {
-    return await new ChatSession(sessions, target, sessionId, pollMs).run();
+    return await new ChatSession(sessions, target, sessionId, pollMs, events).run();
   } finally {
+    await events.close();
     await sessions.client.connection.close();
   }
 }
@@ -67,24 +82,52 @@ class ChatSession {
   private readonly tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
   private readonly progress: ProgressLine;
   private readonly watcher: WaitWatcher;
+  private readonly stream: ChatStream;
+  /** The turn of the message being answered now (its tokens replace the status line). */
+  private currentTurn: string | undefined;
+  private rl: Interface | undefined;
   /** Aborts this client's own calls (a pending reply, a status poll) when the chat is left. */
   private readonly calls = new AbortController();
   private leave: (code: number) => void = () => undefined;
+  private readonly approvals: ApprovalPrompt;
 
   constructor(
     private readonly sessions: SessionClient,
     private readonly target: Target,
     private readonly sessionId: string,
     pollMs: number,
+    private readonly events: SessionEventStore,
   ) {
     // The SDK adds one listener per call made under the signal and never removes them.
     setMaxListeners(0, this.calls.signal);
     const client = sessions.client;
     this.progress = new ProgressLine(
-      () => client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId)),
+      async () => {
+        const status = await client.withDeadline(Date.now() + 5_000, () => this.sessions.status(this.sessionId));
+        // The status also lists tool calls waiting for approval: one poll serves both.
+        if (status?.approvals) this.approvals.offer(status.approvals);
+        return status;
+      },
       pollMs,
       this.tty,
+      () => this.currentTurn !== undefined && this.stream.streaming(this.currentTurn),
     );
+    this.stream = new ChatStream(
+      { stdout: (text) => process.stdout.write(text), stderr: (line) => console.error(line) },
+      () => {
+        this.progress.clear();
+        // Idle at the prompt: write over it, and show it again afterwards (see follow()).
+        if (this.tty && this.inFlight === 0) process.stdout.write('\r\x1b[K');
+      },
+    );
+    const approvals = new ApprovalsClient(client, target.taskQueue);
+    this.approvals = new ApprovalPrompt((input) => client.withAbortSignal(this.calls.signal, () => approvals.decide(input)), {
+      asking: () => this.progress.stop(),
+      done: () => {
+        if (this.inFlight > 0) this.progress.start();
+      },
+      say: (line) => this.say(line),
+    });
     this.watcher = new WaitWatcher({
       ...target,
       client,
@@ -95,6 +138,8 @@ class ChatSession {
 
   async run(): Promise<number> {
     const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: this.tty });
+    this.rl = rl;
+    const following = this.follow();
     const left = new Promise<number>((resolve) => {
       this.leave = (code) => {
         if (this.leaving) return;
@@ -114,6 +159,8 @@ class ChatSession {
     rl.prompt();
     rl.on('line', (line) => {
       this.exitArmed = false;
+      // An open approval question takes the line as its answer.
+      if (this.approvals.answer(line)) return;
       const text = line.trim();
       if (text === '/exit' || text === '/quit') {
         rl.close();
@@ -130,6 +177,8 @@ class ChatSession {
     } finally {
       process.off('SIGINT', onInterrupt);
       this.calls.abort();
+      this.approvals.stop();
+      await following;
       this.watcher.stop();
       this.progress.stop();
       rl.close();
@@ -173,26 +222,52 @@ class ChatSession {
     this.leave(code);
   }
 
+  /** Shows the session's events from now on, until the chat is left. */
+  private async follow(): Promise<void> {
+    const signal = this.calls.signal;
+    try {
+      const after = await this.events.lastSeq(this.sessionId);
+      for await (const event of this.events.follow(this.sessionId, after, signal)) {
+        if (this.leaving) return;
+        this.stream.handle(event);
+        const idle = this.inFlight === 0 && !this.closed;
+        if (idle && this.tty && (event.type === 'message' || event.type === 'async_reply')) this.rl?.prompt(true);
+      }
+    } catch (error) {
+      if (signal.aborted || this.leaving) return;
+      this.progress.clear();
+      console.error(`warning: the session's event stream cannot be read (${errorText(error)}); answers appear when complete.`);
+    }
+  }
+
   private async send(text: string, rl: Interface): Promise<void> {
     this.inFlight += 1;
+    // A fresh id per line: a retried send is answered once. Its turn id names the turn's events.
+    const messageId = randomUUID();
+    const turnId = sessionTurnId(this.sessions.workflowId(this.sessionId), messageId);
+    this.stream.expect(turnId);
+    this.currentTurn = turnId;
     this.progress.start();
     this.watcher.start();
+    this.approvals.start();
     try {
-      // A fresh id per line: a retried send is answered once.
       const reply = await this.sessions.client.withAbortSignal(this.calls.signal, () =>
-        this.sessions.send(this.sessionId, text, { messageId: randomUUID() }),
+        this.sessions.send(this.sessionId, text, { messageId }),
       );
       if (this.leaving) return;
       this.progress.clear();
       const tag = reply.status === 'completed' || reply.status === 'command' ? '' : `(${reply.status}) `;
-      if (reply.content || tag) console.log(`${tag}${reply.content}`);
+      this.stream.finish(turnId, reply.content, tag);
     } catch (error) {
       if (this.leaving) return;
       this.progress.clear();
+      this.stream.endLine();
       console.error(`error: ${errorText(error)}`);
     } finally {
+      if (this.currentTurn === turnId) this.currentTurn = undefined;
       this.inFlight -= 1;
       if (this.inFlight === 0 && !this.leaving) {
+        this.approvals.stop();
         this.progress.stop();
         this.watcher.stop();
         this.stopping = false;
@@ -263,6 +338,8 @@ class ProgressLine {
     private readonly status: () => Promise<SessionStatus | undefined>,
     private readonly pollMs: number,
     private readonly tty: boolean,
+    /** True while the answer's tokens are on screen: the status line then stays away. */
+    private readonly quiet: () => boolean = () => false,
   ) {}
 
   start(): void {
@@ -294,7 +371,7 @@ class ProgressLine {
     } finally {
       this.polling = false;
     }
-    if (!this.timer) return;
+    if (!this.timer || this.quiet()) return;
     const text = describeStatus(status, this.elapsed(status));
     if (!text) return;
     if (this.tty) {

@@ -27,6 +27,18 @@ export const COMMANDS = new Map<string, Command>([
     summary: 'interactive chat with a long-lived session (live progress, Ctrl-C = /stop)',
     load: async () => import('./chat-command.js').then((m) => ({ help: m.CHAT_HELP, run: m.chatCommand })),
   }],
+  ['gateway', {
+    summary: 'HTTP front door: session API with live events (SSE), OpenAI-compatible API, web chat page',
+    load: async () => import('./gateway-command.js').then((m) => ({ help: m.GATEWAY_HELP, run: m.gatewayCommand })),
+  }],
+  ['channels', {
+    summary: 'run the enabled chat channels (Telegram, Slack, signed webhooks) into sessions',
+    load: async () => import('./channels-command.js').then((m) => ({ help: m.CHANNELS_HELP, run: m.channelsCommand })),
+  }],
+  ['approvals', {
+    summary: 'tool calls waiting for a person: list, approve, deny',
+    load: async () => import('./approvals-command.js').then((m) => ({ help: m.APPROVALS_HELP, run: m.approvalsCommand })),
+  }],
   ['up', {
     summary: 'local stack: dev server + Web UI + worker (npm start)',
     load: async () => import('../../dev/cli/up-command.js').then((m) => ({ help: m.UP_HELP, run: m.upCommand })),

@@ -8,6 +8,7 @@ import {
   sweepState,
   type SweepResult,
 } from '../storage/index.js';
+import { openEventStore, type TrimResult } from '../events/index.js';
 import { CONNECTION_FLAGS, UsageError, warnOnStderr } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
 import { parseFlags } from './parse-flags.js';
@@ -15,7 +16,9 @@ import { parseFlags } from './parse-flags.js';
 export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--state-dir DIR]
 
 Deletes runtime state in the state root (blobs/, tool-calls/, tool-outputs/, leases/) not
-modified for longer than --older-than, and the folders left empty. Never touches sessions/,
+modified for longer than --older-than, and the folders left empty, and trims the session event
+streams (events/, or Redis with events.redisUrl) to events newer than that, keeping each
+stream's last event so its numbering goes on. Never touches sessions/,
 the agent's workspace or anything outside the state root, and never follows a link; skips
 leases still held. Safe to run while workers run (e.g. daily from cron). Needs only the state
 root, not Temporal.
@@ -61,19 +64,30 @@ export async function gcCommand(argv: string[]): Promise<number> {
   });
   const { stateDir, note } = stateRootForTools(config);
   let result: SweepResult;
+  let events: TrimResult & { backend: string };
   try {
     result = await sweepState(stateDir, { olderThanMs, dryRun: values['dry-run'],
       force: values.force,
       includePayloads: values['include-payloads'],
     });
+    const store = openEventStore({ stateDir, redisUrl: config.events.redisUrl });
+    try {
+      events = { backend: store.kind, ...(await store.trim(result.cutoff, { dryRun: values['dry-run'] })) };
+    } finally {
+      await store.close();
+    }
   } catch (error) {
     if (error instanceof RetentionTooShortError) throw new UsageError(`${error.message} (--force)`);
     throw error;
   }
   if (values.json) {
-    console.log(JSON.stringify({ stateDir, olderThanMs, ...result, cutoff: new Date(result.cutoff).toISOString() }));
+    console.log(JSON.stringify({ stateDir, olderThanMs, ...result, cutoff: new Date(result.cutoff).toISOString(), events }));
   } else {
     console.log(summary(stateDir, result, note));
+    if (events.removedEvents > 0 || events.backend === 'redis') {
+      const verb = result.dryRun ? 'would trim' : 'trimmed';
+      console.log(`  events       ${verb} ${events.removedEvents} event(s) from ${events.sessions} session stream(s) (${events.backend})`);
+    }
   }
   return 0;
 }

@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import { connectClient } from '../temporal/client.js';
 import { SessionClient, type SessionJob } from '../temporal/session-client.js';
 import { clientFlags, EXIT_INTERRUPTED, EXIT_TIMED_OUT, exitCodeOf, stillRunningMessage, waitWithFeedback, whyStopped } from './client-wait.js';
@@ -79,12 +80,13 @@ export async function sendCommand(argv: string[]): Promise<number> {
 /** A SessionClient from the connection flags (--model becomes the start setting of new sessions), and where it points. */
 export async function connectSessions(
   values: ConnectionFlagValues,
-): Promise<{ sessions: SessionClient; target: { address: string; namespace: string; taskQueue: string } }> {
-  const { connection, taskQueue, encryption } = setupFromFlags(values, { onWarning: warnOnStderr });
+): Promise<{ sessions: SessionClient; target: { address: string; namespace: string; taskQueue: string }; config: Config }> {
+  const { connection, taskQueue, encryption, config } = setupFromFlags(values, { onWarning: warnOnStderr });
   const client = await connectClient(connection, { encryption });
   return {
     sessions: new SessionClient(client, taskQueue, values.model ? { model: values.model } : {}),
     target: { address: connection.address, namespace: connection.namespace, taskQueue },
+    config,
   };
 }
 

@@ -1,7 +1,7 @@
 import { createLogger, setProcessLogger, type Logger } from '../logger.js';
 import { startHealthServer, workerHealth } from '../temporal/health-server.js';
 import { startWorker, type RunningWorker } from '../temporal/run-worker.js';
-import { installTemporalLogging } from '../temporal/temporal-logging.js';
+import { installTemporalLogging, releaseTemporalRuntime } from '../temporal/temporal-logging.js';
 import { loopbackCoreMetrics } from '../telemetry/core-metrics.js';
 import { workerMetricsSource } from '../telemetry/metrics-endpoint.js';
 import { onShutdownSignals } from './shutdown-signals.js';
@@ -63,7 +63,7 @@ async function runWorker(
   const { taskQueues } = config.temporal;
   // With a health port, Temporal's own worker metrics are exported on loopback and served in /metrics.
   const coreMetrics = healthPort === undefined ? undefined : await loopbackCoreMetrics();
-  const coreMetricsUrl = installTemporalLogging(logger, coreMetrics?.telemetry) ? coreMetrics?.url : undefined;
+  let coreMetricsUrl: string | undefined;
 
   let worker: RunningWorker | undefined;
   // Up before the worker: a start-up probe sees "alive, not ready" while it connects and loads workflows.
@@ -76,7 +76,7 @@ async function runWorker(
             getState: () => worker?.state() ?? 'INITIALIZED',
             getQueueStates: () => worker?.queueStates() ?? Object.fromEntries(taskQueues.map((queue) => [queue, 'INITIALIZED'])),
           }),
-          metrics: workerMetricsSource({ coreMetricsUrl }),
+          metrics: workerMetricsSource({ coreMetricsUrl: () => coreMetricsUrl }),
         });
 
   // Installed before start-up (bundling can take a while): a signal then ends the process at
@@ -101,6 +101,8 @@ async function runWorker(
     },
   );
 
+  // Just before connecting: the runtime's log forwarding keeps the process alive until it shuts down.
+  if (installTemporalLogging(logger, coreMetrics?.telemetry)) coreMetricsUrl = coreMetrics?.url;
   try {
     worker = await startWorker({
       config,
@@ -113,6 +115,7 @@ async function runWorker(
   } catch (error) {
     removeSignalHandlers();
     await health?.close();
+    await releaseTemporalRuntime();
     throw error;
   }
   logger.info(

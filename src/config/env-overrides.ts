@@ -42,9 +42,15 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   },
   { name: 'EXOCLAW_RESTRICT_TO_WORKSPACE', kind: 'boolean', apply: to('tools', 'restrictToWorkspace') },
   { name: 'BRAVE_API_KEY', kind: 'string', apply: to('tools', 'web', 'search', 'apiKey') },
+  // Channel secrets: only the channels process and workers that deliver need them.
+  { name: 'EXOCLAW_TELEGRAM_TOKEN', kind: 'string', apply: to('channels', 'telegram', 'token') },
+  { name: 'EXOCLAW_SLACK_BOT_TOKEN', kind: 'string', apply: to('channels', 'slack', 'botToken') },
+  { name: 'EXOCLAW_SLACK_SIGNING_SECRET', kind: 'string', apply: to('channels', 'slack', 'signingSecret') },
+  { name: 'EXOCLAW_WEBHOOK_SECRET', kind: 'string', apply: to('channels', 'webhook', 'secret') },
   { name: 'TEMPORAL_ADDRESS', kind: 'string', apply: to('temporal', 'address') },
   { name: 'TEMPORAL_NAMESPACE', kind: 'string', apply: to('temporal', 'namespace') },
   { name: 'EXOCLAW_TASK_QUEUE', kind: 'string', apply: to('temporal', 'taskQueue') },
+  { name: 'EXOCLAW_EVENTS_REDIS_URL', kind: 'string', apply: to('events', 'redisUrl') },
   { name: 'TEMPORAL_API_KEY', kind: 'string', apply: to('temporal', 'apiKey') },
   // EXOCLAW_ENCRYPTION_KEYS itself is read by loadEncryptionKeys, so key bytes never sit in the config.
   { name: 'EXOCLAW_ENCRYPTION_KEYS_FILE', kind: 'string', apply: to('security', 'encryption', 'keysFile') },

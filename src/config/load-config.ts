@@ -260,7 +260,7 @@ function mergeInto(
 }
 
 /** Values under these keys are never echoed in errors. */
-const SECRET_SEGMENT = /api_?key|secret|password|authorization|^token$|accesstoken|headers$|^env$/i;
+const SECRET_SEGMENT = /api_?key|secret|password|authorization|^token$|accesstoken|headers$|^env$|^redisUrl$/i;
 
 function describeValue(value: unknown, path: readonly PropertyKey[]): string {
   if (value === undefined) return 'nothing';

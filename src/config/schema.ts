@@ -2,6 +2,7 @@ import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 import { FETCH_BLOCKED_PORTS } from '../providers/fetch-blocked-ports.js';
 import { isIanaTimeZone } from '../time-zone.js';
+import { ToolPolicy } from '../contract/tool-policy.js';
 
 /**
  * The configuration file's shape (after snake_case keys have been normalised to camelCase).
@@ -161,6 +162,8 @@ export const ToolsConfigSchema = z.object({
     })
     .prefault({}),
   mcpServers: z.record(z.string(), McpServerSchema).default({}),
+  /** Which tool calls run, are refused, or wait for a person (docs/approvals.md). */
+  policy: ToolPolicy.prefault({}),
 });
 
 export const TemporalConfigSchema = z.object({
@@ -206,12 +209,49 @@ export const SecurityConfigSchema = z.object({
     .prefault({}),
 });
 
+/** The session event stream (tokens, tool progress, replies, messages): docs/events.md. */
+export const EventsConfigSchema = z.object({
+  /**
+   * Redis Streams instead of files in the state root, for fleets whose shared volume is too slow
+   * to tail: redis://[user:password@]host:6379[/db] or rediss:// for TLS. Workers and readers
+   * (chat, gateway) need the same one.
+   */
+  redisUrl: z
+    .string()
+    .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value), { message: 'must be a redis:// or rediss:// URL, e.g. redis://localhost:6379' })
+    .optional(),
+});
+
+/** `exoclaw-temporal gateway` (docs/gateway.md). Flags and EXOCLAW_GATEWAY_* win over these. */
+export const GatewayConfigSchema = z.object({
+  /** address to listen on; anything but loopback needs tokens (nanobot's dumps say 0.0.0.0) */
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  /** where token hashes live (default <stateDir>/gateway/tokens.json) */
+  tokensFile: z.string().min(1).optional(),
+  /** requests per minute per token (bursts up to the same number); 429 beyond */
+  rateLimitPerMinute: positiveInt().default(120),
+  /** open event streams (SSE, streamed completions) per token; 429 beyond */
+  maxStreamsPerToken: positiveInt().default(8),
+  /** request body limit in bytes; 413 beyond */
+  bodyLimitBytes: positiveInt().default(1024 * 1024),
+  /** time to receive a request's headers, and the whole request, in milliseconds; 408 beyond */
+  headersTimeoutMs: positiveInt().default(10_000),
+  requestTimeoutMs: positiveInt().default(30_000),
+  /** how long POST …/messages and non-streamed completions wait for the reply before a 202 */
+  replyWaitMs: positiveInt().default(120_000),
+  /** nanobot's gateway heartbeat: sessions here have their own (send --heartbeat); accepted and unused */
+  heartbeat: z.unknown().optional(),
+});
+
 export const ConfigSchema = z.object({
   agents: z.object({ defaults: AgentDefaultsSchema.prefault({}) }).prefault({}),
   providers: z.record(z.string(), ProviderConfigSchema).default({}),
   tools: ToolsConfigSchema.prefault({}),
   temporal: TemporalConfigSchema.prefault({}),
   security: SecurityConfigSchema.prefault({}),
+  events: EventsConfigSchema.prefault({}),
+  gateway: GatewayConfigSchema.prefault({}),
   /** Channel settings (Telegram, …) are passed through untouched for the channel adapters. */
   channels: z.record(z.string(), z.unknown()).default({}),
 });
@@ -221,6 +261,8 @@ export type McpServerConfig = z.output<typeof McpServerSchema>;
 export type ToolsConfig = z.output<typeof ToolsConfigSchema>;
 export type TemporalConfig = TemporalSettings;
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
+export type EventsConfig = z.output<typeof EventsConfigSchema>;
+export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 
 type ParsedConfig = z.output<typeof ConfigSchema>;
 
@@ -251,7 +293,7 @@ export interface Config extends Omit<ParsedConfig, 'agents' | 'providers' | 'tem
 }
 
 /** Top-level sections of nanobot configs that this project accepts and ignores silently. */
-export const IGNORED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['gateway', '$schema']);
+export const IGNORED_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['$schema']);
 
 /** Where nanobot keeps its workspace: the default for a config found at `~/.nanobot/config.json`. */
 export const NANOBOT_DEFAULT_WORKSPACE = '~/.nanobot/workspace';

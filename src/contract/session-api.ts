@@ -1,5 +1,6 @@
 // The public surface of AgentSessionWorkflow: its id, signal, update and query names and types.
 import type { TurnProgress } from '../core/index.js';
+import type { PendingApproval } from './approvals.js';
 import { queryDefinition, signalDefinition, updateDefinition } from './definitions.js';
 import { REFERENCE_SEND_MESSAGE } from './reference-input.js';
 import type { MessageOrigin, RunningSubagent, SessionMessageInput, SessionReply } from './session-input.js';
@@ -58,6 +59,8 @@ export interface SessionStatus {
   lastReply?: SessionReply;
   /** Signals and updates of unknown names received so far (per name: the `unknownMessages` query). */
   unknownMessages?: number;
+  /** Tool calls of the running turn waiting for a person (absent when none; also the `pendingApprovals` query). */
+  approvals?: PendingApproval[];
 }
 
 export const sessionStatusQuery = queryDefinition<SessionStatus>('status');

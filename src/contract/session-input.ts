@@ -81,6 +81,8 @@ export const SessionCarriedState = z.object({
   runs: z.number().int().min(1).default(1),
   /** Signals and updates of names this workflow does not know, counted by name (see unknown-messages). */
   unknownMessages: UnknownMessageCounts.optional(),
+  /** "Allow for this session" answers given so far (tool + rule + subject keys, see tool-policy). */
+  approvalGrants: z.array(z.string().max(2000)).max(1000).optional(),
 });
 export type SessionCarriedState = z.infer<typeof SessionCarriedState>;
 

@@ -1,4 +1,5 @@
 import type { TurnStopReason } from '../core/index.js';
+import type { SessionEventBody } from './session-events.js';
 
 /**
  * How a turn ended, as counted in `exoclaw_turns_total{stop_reason}`: the loop's own stop
@@ -14,5 +15,9 @@ export type TurnEndReason = TurnStopReason | 'failed' | 'cancelled';
 export type ExoclawSinks = {
   exoclawMetrics: {
     turnEnded(report: { stopReason: TurnEndReason }): void;
+  };
+  /** The session event stream: turn starts, phases, replies (no history, and not again on replay). */
+  exoclawEvents: {
+    publish(sessionId: string, event: SessionEventBody): void;
   };
 };

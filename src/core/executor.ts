@@ -3,6 +3,7 @@ import type { LLMResponse } from './llm-provider.js';
 import type { Message, MessageHandle, ToolCall } from './messages.js';
 import type { ModelSettings } from './model-settings.js';
 import { stripThink } from './text.js';
+import type { ToolDecisionRecord } from './tool-hooks.js';
 
 /**
  * How the loop performs I/O: one method per operation, so each can run differently
@@ -71,6 +72,8 @@ export interface ToolStep {
   messageId?: string;
   /** The turn's per-message context (`TurnMessage.pluginContext`), for the tool's context. */
   pluginContext?: string[];
+  /** Who allowed this call (policy, hook, a person): recorded with its tool message. */
+  decision?: ToolDecisionRecord;
   signal?: AbortSignalLike;
 }
 
@@ -110,7 +113,9 @@ export function assistantMessage(response: LLMResponse, turnId: string, model?: 
   return message;
 }
 
-/** The tool message that answers `call`. */
-export function toolResultMessage(call: ToolCall, result: string, turnId: string): Message {
-  return { role: 'tool', toolCallId: call.id, name: call.name, content: result, turnId };
+/** The tool message that answers `call` (with who allowed or denied it, when someone decided). */
+export function toolResultMessage(call: ToolCall, result: string, turnId: string, decision?: ToolDecisionRecord): Message {
+  const message: Message = { role: 'tool', toolCallId: call.id, name: call.name, content: result, turnId };
+  if (decision) message.decision = decision;
+  return message;
 }

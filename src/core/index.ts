@@ -10,4 +10,5 @@ export * from './run-turn.js';
 export * from './text.js';
 export * from './tool.js';
 export * from './tool-args.js';
+export * from './tool-hooks.js';
 export * from './tool-registry.js';

@@ -3,6 +3,8 @@
  * from their wire formats; the conversation store persists it as JSONL.
  */
 
+import type { ToolDecisionRecord } from './tool-hooks.js';
+
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface TextPart {
@@ -56,6 +58,8 @@ export interface Message {
   usage?: Usage;
   /** assistant: the model that wrote it, as asked for (`provider/model`) */
   model?: string;
+  /** tool: who allowed or denied the call, when a policy, hook or person decided it (the audit trail; never sent to a model) */
+  decision?: ToolDecisionRecord;
 }
 
 /**

@@ -5,6 +5,7 @@ import { hasToolCalls } from './llm-provider.js';
 import { addUsage, ZERO_USAGE, type Message, type MessageHandle, type ToolCall, type Usage } from './messages.js';
 import type { ModelSettings } from './model-settings.js';
 import { oneLine, stripThink } from './text.js';
+import type { PreToolDecision, ToolDecisionRecord } from './tool-hooks.js';
 import { ERROR_HINT } from './tool-registry.js';
 
 export const DEFAULT_MAX_ITERATIONS = 40;
@@ -42,18 +43,26 @@ export type TurnProgress =
 
 interface HookContext {
   sessionId: string;
+  turnId: string;
   channel?: string;
   chatId?: string;
 }
+
+/** What `onPreTool` may answer: a string denies (the old form); a decision may also rewrite or record who allowed. */
+export type PreToolHookResult = string | (PreToolDecision & { record?: ToolDecisionRecord }) | null | undefined;
 
 /** Lifecycle hooks. All optional; they run where the loop runs (in-process or in the workflow). */
 export interface TurnHooks {
   /** Its text is appended to the system prompt. */
   onPreContext?(ctx: HookContext & { message: string }): string | null | undefined | Promise<string | null | undefined>;
-  /** A non-empty string rejects the call and is fed back to the model as the tool result. */
+  /**
+   * A non-empty string (or a `deny` decision) rejects the call: its text is fed back to the model
+   * as the tool result. `rewrite` runs the call with other arguments. The loop cannot wait for a
+   * person: `ask` is denied here, and durable workflows resolve it before answering.
+   */
   onPreTool?(
     ctx: HookContext & { name: string; args: Record<string, unknown>; toolCallId: string },
-  ): string | null | undefined | Promise<string | null | undefined>;
+  ): PreToolHookResult | Promise<PreToolHookResult>;
   /** After the turn is recorded. Fire-and-forget: its failure never fails the turn. */
   onPostTurn?(ctx: HookContext & { result: TurnResult }): void | Promise<void>;
   /** When the iteration limit ends a turn. Fire-and-forget. */
@@ -85,7 +94,7 @@ export function llmErrorMessage(detail: string | null): string {
  * same function runs in-process and inside a Temporal workflow.
  */
 export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnHooks = {}): Promise<TurnResult> {
-  const where: HookContext = { sessionId: input.sessionId, channel: input.channel, chatId: input.chatId };
+  const where: HookContext = { sessionId: input.sessionId, turnId: input.turnId, channel: input.channel, chatId: input.chatId };
   const progress = (p: TurnProgress): void => hooks.onProgress?.(p);
   const checkCancelled = (): void => {
     if (input.signal?.aborted) throw new TurnCancelledError();
@@ -186,15 +195,21 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
   fireAndForget(() => hooks.onPostTurn?.({ ...where, result }));
   return result;
 
-  async function runTool(call: ToolCall, iteration: number): Promise<ToolStepResult> {
-    const rejection = await hooks.onPreTool?.({ ...where, name: call.name, args: call.arguments, toolCallId: call.id });
-    if (rejection) return rejected(call, rejection);
+  async function runTool(asked: ToolCall, iteration: number): Promise<ToolStepResult> {
+    const verdict = await hooks.onPreTool?.({ ...where, name: asked.name, args: asked.arguments, toolCallId: asked.id });
+    const decision = typeof verdict === 'string' ? (verdict ? { action: 'deny' as const, reason: verdict } : undefined) : (verdict ?? undefined);
+    if (decision?.action === 'deny') return rejected(asked, decision.reason || `Tool call ${asked.name} was denied.`, decision.record);
+    if (decision?.action === 'ask') {
+      return rejected(asked, `Tool call ${asked.name} needs a person's approval, which this runtime cannot ask for.`, decision.record);
+    }
+    const call = decision?.action === 'rewrite' ? { ...asked, arguments: decision.args } : asked;
     try {
       return await executor.executeTool({
         sessionId: input.sessionId,
         turnId: input.turnId,
         iteration,
         call,
+        ...(decision?.record ? { decision: decision.record } : {}),
         channel: input.channel,
         chatId: input.chatId,
         messageId: input.messageId,
@@ -209,8 +224,8 @@ export async function runTurn(executor: Executor, input: TurnInput, hooks: TurnH
     }
   }
 
-  function rejected(call: ToolCall, text: string): ToolStepResult {
-    return { message: toolResultMessage(call, text, input.turnId), isError: true, preview: oneLine(text, 200) };
+  function rejected(call: ToolCall, text: string, record?: ToolDecisionRecord): ToolStepResult {
+    return { message: toolResultMessage(call, text, input.turnId, record), isError: true, preview: oneLine(text, 200) };
   }
 }
 

@@ -114,7 +114,7 @@ export class DirectExecutor implements Executor {
         })
       : outcome.output;
     return {
-      message: toolResultMessage(call, result, req.turnId),
+      message: toolResultMessage(call, result, req.turnId, req.decision),
       isError: outcome.isError,
       preview: oneLine(result, PREVIEW_CHARS),
       replied: outcome.replied,

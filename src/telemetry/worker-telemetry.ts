@@ -11,6 +11,7 @@ import type { ExoclawSinks } from '../contract/index.js';
 import { moduleBeside } from '../package-root.js';
 import { ActivityMetricsInterceptor } from './activity-metrics-interceptor.js';
 import { agentMetrics, type AgentMetrics } from './agent-metrics.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import type { Tracing, WorkflowSpanSinks } from './tracing.js';
 
 /** The workflow interceptor modules every agent workflow bundle includes. */
@@ -43,16 +44,28 @@ type TelemetrySinks = InjectedSinks<ExoclawSinks> & WorkflowSpanSinks;
  */
 export function workerTelemetryOptions(
   tracing: Tracing | undefined,
-  opts: { fromSource?: boolean; metrics?: AgentMetrics } = {},
+  opts: { fromSource?: boolean; metrics?: AgentMetrics; events?: EventPublisher } = {},
 ): Required<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
   const metrics = opts.metrics ?? agentMetrics;
   const activity: ActivityInterceptorsFactory[] = [(ctx) => ({ inbound: new ActivityMetricsInterceptor(ctx, metrics) })];
   // The trace interceptor first (outermost): the activity span covers everything else.
   if (tracing) activity.unshift(tracing.activityInterceptors);
+  let published: Promise<unknown> = Promise.resolve();
   const sinks: TelemetrySinks = {
     exporter: tracing ? tracing.workflowSpanSinks.exporter : { export: { fn: () => undefined } },
     exoclawMetrics: {
       turnEnded: { fn: (info, report) => metrics.turnEnded(info.workflowType, report.stopReason) },
+    },
+    // Awaited by the worker before it reports the activation, so a turn's events are stored before
+    // its next activity runs. The worker starts an activation's sink calls all at once: the queue
+    // keeps them in the order the workflow made them.
+    exoclawEvents: {
+      publish: {
+        fn: async (_info, sessionId, event) => {
+          published = published.then(() => opts.events?.publish(sessionId, event));
+          await published;
+        },
+      },
     },
   };
   return { interceptors: { activity, ...(opts.fromSource ? { workflowModules: workflowInterceptorModules() } : {}) }, sinks };

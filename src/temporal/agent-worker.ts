@@ -75,8 +75,8 @@ export async function createAgentWorkers(opts: Omit<AgentWorkerOptions, 'taskQue
     const workflows = await sharedWorkflowSource(opts.workflowBundle, opts.taskQueues.length);
     for (const taskQueue of opts.taskQueues) {
       const worker = await Worker.create({
-        // Metrics and trace interceptors, and the sinks the bundled workflows call (workflow spans, turn counts).
-        ...workerTelemetryOptions(tracing, { fromSource: 'workflowsPath' in workflows }),
+        // Metrics and trace interceptors, and the sinks the bundled workflows call (workflow spans, turn counts, session events).
+        ...workerTelemetryOptions(tracing, { fromSource: 'workflowsPath' in workflows, events: opts.deps.events }),
         connection,
         namespace: opts.connection.namespace,
         taskQueue,

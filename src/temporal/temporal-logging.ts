@@ -10,6 +10,7 @@ import {
 import type { Logger } from '../logger.js';
 
 let installed = false;
+let ownRuntime = false;
 
 const TO_PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -38,11 +39,24 @@ export function installTemporalLogging(log: Logger, telemetry?: RuntimeOptions['
   try {
     const logging = temporalRuntimeLogging(log);
     Runtime.install({ ...logging, telemetryOptions: { ...logging.telemetryOptions, ...(telemetry ?? {}) } });
+    ownRuntime = true;
     return true;
   } catch {
     // Already created by someone else (e.g. a test harness); keep its settings.
     return false;
   }
+}
+
+/**
+ * For a start that failed after installTemporalLogging: shuts down the runtime it installed, whose
+ * log forwarding would otherwise keep the process alive waiting for a connection that never came.
+ */
+export async function releaseTemporalRuntime(): Promise<void> {
+  if (!ownRuntime) return;
+  ownRuntime = false;
+  await Runtime.instance()
+    .shutdown()
+    .catch(() => undefined);
 }
 
 /** The logging part of the Temporal `RuntimeOptions` (merge into them when installing a runtime elsewhere). */

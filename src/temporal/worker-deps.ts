@@ -1,9 +1,12 @@
 import type { ActivityDeps } from '../../activities/index.js';
 import { createAgentParts } from '../agent-parts.js';
+import { createChannelOutbox } from '../channels/channel-outbox-factory.js';
 import { countNanobotSessions } from '../conversation/migrate-nanobot-sessions.js';
 import type { Config } from '../config.js';
 import { blobCipherFor } from '../encryption/blob-cipher.js';
 import type { EncryptionKeyRing } from '../encryption/encryption-key-ring.js';
+import { EventPublisher } from '../events/event-publisher.js';
+import { eventStoreFor } from '../events/open-event-store.js';
 import { logger as sharedLogger, type Logger } from '../logger.js';
 import { BlobStore, prepareStateRoot, SessionLeases, ToolCallJournal } from '../storage/index.js';
 
@@ -44,10 +47,20 @@ export async function createWorkerDeps(
     },
     maxIterations: defaults.maxToolIterations,
     jobLimits: config.tools.cron,
+    toolPolicy: config.tools.policy,
     blobs: new BlobStore(stateDir, blobCipherFor(opts.encryption, { blobs: config.security.encryption.blobs })),
     leases: new SessionLeases(stateDir),
     journal: new ToolCallJournal(stateDir),
     logger: log,
+    channels: createChannelOutbox(config, stateDir, log),
+    // Tokens, tool progress, replies and messages for readers (chat, gateway, channels): docs/events.md.
+    events: new EventPublisher(eventStoreFor(config), log),
   };
-  return { deps, close: () => parts.close() };
+  return {
+    deps,
+    close: async () => {
+      await parts.close();
+      await deps.events?.store.close();
+    },
+  };
 }

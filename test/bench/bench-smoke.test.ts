@@ -53,7 +53,15 @@ describe('npm run bench -- --json', () => {
     }
     const names = metrics.map((m) => m.metric);
     expect(names).toEqual(
-      expect.arrayContaining(['durable_overhead_per_step', 'empty_activity_round_trip', 'turns_per_second', 'history_bytes_per_step']),
+      expect.arrayContaining([
+        'durable_overhead_per_step',
+        'empty_activity_round_trip',
+        'turns_per_second',
+        'history_bytes_per_step',
+        'gateway_time_to_first_token',
+        'provider_time_to_first_token',
+        'gateway_sse_fanout_p95',
+      ]),
     );
     const overhead = metrics.find((m) => m.metric === 'durable_overhead_per_step');
     expect(overhead).toMatchObject({ unit: 'ms/step', steps: 2, runs: 1 });
@@ -82,6 +90,7 @@ describe('npm run bench -- --json', () => {
     expect(soak).toMatchObject({ unit: 'MiB', turns: 3, concurrency: 10 });
     expect(soak?.value).toBeGreaterThan(0);
     expect(soak?.ratio).toBeGreaterThan(0);
+    expect(metrics.find((m) => m.metric === 'gateway_sse_fanout_p95')).toMatchObject({ unit: 'ms', clients: 200 });
     // Progress goes to stderr, phase by phase.
     expect(stderr).toMatch(/overhead:.*\n(.*\n)*.*floor:.*\n(.*\n)*.*throughput:.*\n(.*\n)*.*history:.*\n(.*\n)*.*soak:/);
   });

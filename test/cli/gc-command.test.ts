@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileEventStore } from '../../src/events/index.js';
 import { cliEnv, ROOT, runCli } from './cli-process.js';
 
 const DAY = 86_400_000;
@@ -49,6 +50,26 @@ describe('exoclaw-temporal gc', () => {
     expect(await exists(oldBlob)).toBe(false);
     expect(await exists(freshBlob)).toBe(true);
     expect(await exists(session)).toBe(true);
+  }, 30_000);
+
+  it('trims session event streams to the retention, keeping the last event so numbering goes on', async () => {
+    stateDir = join(home, 'state-events');
+    const store = new FileEventStore(stateDir);
+    const at = (ageMs: number) => new Date(Date.now() - ageMs).toISOString();
+    const lines = [
+      { seq: 1, sessionId: 'old-and-new', at: at(10 * DAY), type: 'message', content: 'old' },
+      { seq: 2, sessionId: 'old-and-new', at: at(DAY), type: 'message', content: 'fresh' },
+    ];
+    await mkdir(store.dir, { recursive: true });
+    await writeFile(store.pathOf('old-and-new'), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    await writeFile(store.pathOf('only-old'), `${JSON.stringify({ seq: 7, sessionId: 'only-old', at: at(20 * DAY), type: 'message', content: 'x' })}\n`);
+
+    const run = await runCli(['gc', '--state-dir', stateDir], cliEnv(home));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/events\s+trimmed 1 event\(s\) from 1 session stream\(s\) \(file\)/);
+    expect((await store.read('old-and-new')).map((event) => event.seq)).toEqual([2]);
+    expect((await store.read('only-old')).map((event) => event.seq)).toEqual([7]);
+    expect((await store.append('only-old', { type: 'message', content: 'next' })).seq).toBe(8);
   }, 30_000);
 
   it('refuses a retention under 48h without --force, and a malformed duration', async () => {

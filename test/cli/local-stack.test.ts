@@ -107,6 +107,15 @@ describe('exoclaw-temporal demo and up (real processes)', () => {
       const turn = await runCli(['turn', '--session', 's1', 'My name is Ada', '--json', '--temporal-url', address], cliEnv(root));
       expect(turn.code, turn.stderr).toBe(0);
       expect((JSON.parse(turn.stdout) as { finalContent: string }).finalContent).toContain('Ada');
+
+      // The gateway runs too, and the printed local token opens it.
+      const gateway = /Gateway\s+(http:\/\/\S+)/.exec(up.stdout())![1]!;
+      const token = /Local token\s+(\S+)/.exec(up.stdout())![1]!;
+      expect(up.stdout()).toContain(`curl -N -H "Authorization: Bearer $(cat`);
+      expect((await fetch(`${gateway}/v1/models`)).status).toBe(401);
+      const models = await fetch(`${gateway}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+      expect(models.status).toBe(200);
+      expect((await fetch(gateway)).headers.get('content-type')).toContain('text/html');
     } finally {
       const stopped = await stopCli(up, 'SIGINT', 60_000);
       expect(stopped.code, up.stderr()).toBe(0);

@@ -113,7 +113,7 @@ describe('signals and updates nobody here knows', () => {
         expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
         const cause = (error as WorkflowUpdateFailedError).cause;
         expect(cause).toBeInstanceOf(ApplicationFailure);
-        expect((cause as ApplicationFailure).message).toContain('AgentSessionWorkflow has no update "chatt". Its updates: chat;');
+        expect((cause as ApplicationFailure).message).toContain('AgentSessionWorkflow has no update "chatt". Its updates: chat, decideApproval;');
         expect((await handle.query<UnknownMessageCounts>('unknownMessages')).total).toBe(2);
 
         // One turn, then the run continues as new: the counts go with it.

@@ -221,8 +221,8 @@ describe('loadConfig', () => {
         'providers.openai.apiBase (from environment variable OPENAI_BASE_URL): port 9 is one fetch refuses to connect to (a blocked port); use another port',
       ]),
     );
-    // Empty means unset, as before.
-    expect(loadConfig({ path: writeConfig({ providers: { ollama: { apiBase: '' } } }), env: { HOME: home } }).providers.ollama).toEqual({ apiBase: '' });
+    // Empty means unset (nanobot dumps "" for unset strings): no base URL, no error.
+    expect(loadConfig({ path: writeConfig({ providers: { ollama: { apiBase: '' } } }), env: { HOME: home } }).providers.ollama?.apiBase).toBeUndefined();
   });
 
   it('lets overrides (CLI flags) beat both the environment and the file', () => {

@@ -203,7 +203,7 @@ describe('NANOBOT_* environment variables', () => {
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/^NANOBOT_WORKSPACE is not a nanobot setting .*EXOCLAW_WORKSPACE or NANOBOT_AGENTS__DEFAULTS__WORKSPACE/);
     expect(warnings[1]).toBe(
-      'Unknown config key "agents.defaults.maxToken" (from environment variable NANOBOT_AGENTS__DEFAULTS__MAX_TOKEN) is ignored; check its spelling.',
+      'Unknown config key "agents.defaults.maxToken" (from environment variable NANOBOT_AGENTS__DEFAULTS__MAX_TOKEN) is ignored; did you mean "agents.defaults.maxTokens"?',
     );
   });
 });

@@ -147,6 +147,39 @@ describe('runTurn', () => {
     expect(result.toolsUsed).toEqual(['danger', 'safe']);
   });
 
+  it('onPreTool decisions: rewrite runs the new arguments, deny and ask answer the model, records reach the log', async () => {
+    const seen: unknown[] = [];
+    const echo = makeTool('echo', (args) => {
+      seen.push(args);
+      return `echo ${String(args.text)}`;
+    });
+    const { turn, provider, conversation } = setup(
+      [toolCalls(call('echo', { text: 'raw' }, 'c1'), call('echo', { text: 'no' }, 'c2'), call('echo', { text: 'ask' }, 'c3')), reply('ok')],
+      [echo],
+    );
+    await turn({}, {
+      onPreTool: ({ args, turnId }) => {
+        expect(turnId).toBe('t1');
+        if (args.text === 'raw') return { action: 'rewrite', args: { text: 'cooked' }, record: { action: 'allow', source: 'hook', rewritten: true } };
+        if (args.text === 'no') return { action: 'deny', reason: 'Not today.', record: { action: 'deny', source: 'policy', rule: 0 } };
+        return { action: 'ask' };
+      },
+    });
+    expect(seen).toEqual([{ text: 'cooked' }]);
+    const toolMessages = provider.requests[1]!.messages.filter((m) => m.role === 'tool');
+    expect(toolMessages.map((m) => m.content)).toEqual([
+      'echo cooked',
+      'Not today.',
+      expect.stringContaining("needs a person's approval"),
+    ]);
+    const logged = conversation.history('s1').filter((m) => m.role === 'tool');
+    expect(logged.map((m) => m.decision)).toEqual([
+      { action: 'allow', source: 'hook', rewritten: true },
+      { action: 'deny', source: 'policy', rule: 0 },
+      undefined,
+    ]);
+  });
+
   it('calls onPostTurn after the turn is recorded, and its failure does not fail the turn', async () => {
     const { turn, conversation } = setup([reply('one'), reply('two')]);
     const recordedWhenCalled: number[] = [];

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../dev/scripted-llm/index.js';
 import { ExoclawClient } from '../../src/temporal/client.js';
 import { exoclawDataConverter } from '../../src/temporal/data-converter.js';
+import { workerTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
 import { createWorkerDeps } from '../../src/temporal/worker-deps.js';
 import { getTestEnv, uniqueTaskQueue, withWorker, type TestWorkerOptions } from '../helpers/temporal.js';
 
@@ -101,7 +102,11 @@ export async function startDurableStack(opts: DurableStackOptions = {}): Promise
       return found.path;
     },
     withAgentWorker: (fn, workerOpts = {}) =>
-      withWorker({ taskQueue, activities: createActivities(deps), dataConverter, ...workerOpts }, () => fn()),
+      withWorker(
+        // The session event sinks publish to the stack's stream, as on a real worker.
+        { taskQueue, activities: createActivities(deps), dataConverter, sinks: workerTelemetryOptions(undefined, { events: deps.events }).sinks, ...workerOpts },
+        () => fn(),
+      ),
     close: async () => {
       // Memory consolidation may still be writing to the workspace in the background.
       await (deps.conversation as { whenIdle?: () => Promise<void> }).whenIdle?.();

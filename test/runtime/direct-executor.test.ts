@@ -58,7 +58,13 @@ describe('DirectExecutor', () => {
     expect(provider.requests[0]!.model).toBe('default-model');
     expect(provider.requests[0]!.temperature).toBe(0);
     expect('maxTokens' in provider.requests[0]!).toBe(false);
-    expect(step.message).toEqual({ role: 'assistant', content: 'ok', turnId: 't7' });
+    expect(step.message).toEqual({
+      role: 'assistant',
+      content: 'ok',
+      turnId: 't7',
+      model: 'default-model',
+      usage: { inputTokens: 10, outputTokens: 5 },
+    });
     expect(step.response.content).toBe('<think>hmm</think>ok');
   });
 

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { ConfigError } from '../config/config-error.js';
+
+// Each adapter's section of `channels.<name>`, with nanobot's names where nanobot has them.
+// Other keys nanobot writes (proxy, reactEmoji, groupAllowFrom, …) are accepted and ignored.
+
+const AllowFrom = z
+  .array(z.union([z.string(), z.number()]).transform(String))
+  .default([])
+  .describe('user or chat ids (Telegram also @usernames) allowed to talk to the agent; empty: nobody');
+
+const Common = {
+  enabled: z.boolean().default(false),
+  allowFrom: AllowFrom,
+  /** Messages per minute one chat may send before further ones are refused (0: no limit). */
+  rateLimitPerMinute: z.number().int().min(0).default(20),
+};
+
+const HttpUrl = z.url({ protocol: /^https?$/, message: 'use an http:// or https:// URL' });
+
+export const TelegramConfigSchema = z.looseObject({
+  ...Common,
+  /** The bot token from @BotFather (or EXOCLAW_TELEGRAM_TOKEN). */
+  token: z.string().min(1).optional(),
+  /** Bot API base (tests, proxies, a self-hosted Bot API server). */
+  apiBase: HttpUrl.default('https://api.telegram.org'),
+  /** Long-poll wait of getUpdates, seconds. */
+  pollTimeoutSeconds: z.number().int().min(0).max(50).default(25),
+});
+
+export const SlackConfigSchema = z.looseObject({
+  ...Common,
+  /** Only the HTTP Events API is served here; nanobot's default `socket` is refused when enabled. */
+  mode: z.enum(['http', 'socket']).default('http'),
+  /** Where the channels server takes Slack's events. */
+  webhookPath: z.string().startsWith('/').default('/slack/events'),
+  /** xoxb- bot token (or EXOCLAW_SLACK_BOT_TOKEN). */
+  botToken: z.string().min(1).optional(),
+  /** The app's signing secret (or EXOCLAW_SLACK_SIGNING_SECRET). */
+  signingSecret: z.string().min(1).optional(),
+  apiBase: HttpUrl.default('https://slack.com/api'),
+  /** Mentions in a channel are answered in a thread (each thread its own session). */
+  replyInThread: z.boolean().default(true),
+  dm: z.looseObject({ enabled: z.boolean().default(true) }).prefault({}),
+});
+
+export const WebhookConfigSchema = z.looseObject({
+  ...Common,
+  /** Signs and verifies both directions (or EXOCLAW_WEBHOOK_SECRET). */
+  secret: z.string().min(16, 'use a secret of at least 16 characters').optional(),
+  /** Where replies are POSTed. */
+  url: HttpUrl.optional(),
+  /** Where the channels server takes inbound messages. */
+  path: z.string().startsWith('/').default('/webhook'),
+  /** Longer replies are split into several POSTs. */
+  maxMessageChars: z.number().int().min(100).default(16000),
+});
+
+export type TelegramConfig = z.output<typeof TelegramConfigSchema>;
+export type SlackConfig = z.output<typeof SlackConfigSchema>;
+export type WebhookConfig = z.output<typeof WebhookConfigSchema>;
+
+export interface ChannelsConfig {
+  telegram?: TelegramConfig;
+  slack?: SlackConfig;
+  webhook?: WebhookConfig;
+}
+
+const SCHEMAS = { telegram: TelegramConfigSchema, slack: SlackConfigSchema, webhook: WebhookConfigSchema };
+
+/**
+ * The enabled adapters' settings, validated. A section that is enabled but cannot work (no
+ * token, Slack in Socket Mode) is a configuration error saying what to set.
+ */
+export function channelsConfig(config: Pick<Config, 'channels'>): ChannelsConfig {
+  const result: ChannelsConfig = {};
+  for (const name of ['telegram', 'slack', 'webhook'] as const) {
+    const raw = config.channels[name];
+    if (raw === undefined || raw === null) continue;
+    const parsed = SCHEMAS[name].safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `channels.${name}.${i.path.join('.')}: ${i.message}`);
+      throw new ConfigError(problems);
+    }
+    if (!parsed.data.enabled) continue;
+    (result as Record<string, unknown>)[name] = parsed.data;
+  }
+  requireSecrets(result);
+  return result;
+}
+
+function requireSecrets(channels: ChannelsConfig): void {
+  const missing: string[] = [];
+  if (channels.telegram && !channels.telegram.token) missing.push('channels.telegram.token (or EXOCLAW_TELEGRAM_TOKEN)');
+  if (channels.slack) {
+    if (channels.slack.mode === 'socket') {
+      throw new ConfigError([
+        'channels.slack.mode: "socket" (Socket Mode) is not supported: set it to "http", give channels.slack.signingSecret ' +
+          "and point the Slack app's Event Subscriptions at the channels server (docs/channels.md)",
+      ]);
+    }
+    if (!channels.slack.botToken) missing.push('channels.slack.botToken (or EXOCLAW_SLACK_BOT_TOKEN)');
+    if (!channels.slack.signingSecret) missing.push('channels.slack.signingSecret (or EXOCLAW_SLACK_SIGNING_SECRET)');
+  }
+  if (channels.webhook && !channels.webhook.secret) missing.push('channels.webhook.secret (or EXOCLAW_WEBHOOK_SECRET)');
+  if (missing.length > 0) throw new ConfigError(missing.map((what) => `${what}: required when the channel is enabled`));
+}

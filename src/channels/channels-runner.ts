@@ -1,0 +1,66 @@
+import type { Config } from '../config.js';
+import { ConfigError } from '../config/config-error.js';
+import type { Logger } from '../logger.js';
+import type { SessionClient } from '../temporal/session-client.js';
+import { channelsConfig } from './channel-config.js';
+import { startChannelsServer, type RouteHandler } from './channels-server.js';
+import { SessionDispatch } from './session-dispatch.js';
+import { slackEvents } from './slack/slack-events.js';
+import { TelegramPoller } from './telegram/telegram-poller.js';
+import { webhookInbound } from './webhook/webhook-inbound.js';
+
+export interface RunningChannels {
+  /** The HTTP server's URL (webhook and Slack routes, /healthz). */
+  url: string;
+  /** Enabled adapters, and the routes they listen on. */
+  adapters: string[];
+  routes: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The inbound side of every enabled adapter in one process: HTTP routes for the webhook channel
+ * and Slack's Events API, long polling for Telegram. Replies do not pass through here; workers
+ * deliver them (see docs/channels.md).
+ */
+export async function startChannels(
+  config: Pick<Config, 'channels'>,
+  sessions: SessionClient,
+  opts: { host: string; port: number; logger: Logger },
+): Promise<RunningChannels> {
+  const channels = channelsConfig(config);
+  const { logger } = opts;
+  const dispatch = new SessionDispatch(sessions, logger);
+  const routes = new Map<string, RouteHandler>();
+  const adapters: string[] = [];
+  if (channels.webhook?.secret) {
+    routes.set(channels.webhook.path, webhookInbound({ ...channels.webhook, secret: channels.webhook.secret }, dispatch, logger));
+    adapters.push('webhook');
+  }
+  if (channels.slack?.signingSecret && channels.slack.botToken) {
+    const slack = { ...channels.slack, signingSecret: channels.slack.signingSecret, botToken: channels.slack.botToken };
+    routes.set(channels.slack.webhookPath, slackEvents(slack, dispatch, logger));
+    adapters.push('slack');
+  }
+  let poller: TelegramPoller | undefined;
+  if (channels.telegram?.token) {
+    poller = new TelegramPoller({ ...channels.telegram, token: channels.telegram.token }, dispatch, sessions, logger);
+    adapters.push('telegram');
+  }
+  if (adapters.length === 0) {
+    throw new ConfigError([
+      'channels: no channel is enabled; set channels.telegram, channels.slack or channels.webhook with "enabled": true (docs/channels.md)',
+    ]);
+  }
+  const server = await startChannelsServer(routes, opts);
+  poller?.start();
+  return {
+    url: server.url,
+    adapters,
+    routes: [...routes.keys()],
+    close: async () => {
+      await poller?.stop();
+      await server.close();
+    },
+  };
+}

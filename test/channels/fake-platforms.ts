@@ -1,0 +1,246 @@
+// Fakes of the chat platforms' HTTP APIs, written for the tests (one home for them): real HTTP
+// servers that record what they are sent, answer like the platform, and can be told to fail.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webhookSignatureProblem } from '../../src/channels/webhook/webhook-signature.js';
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function bodyOf(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+/** What a fake does with the next requests: fail with a status (and Retry-After), or hold them unanswered. */
+export interface Fault {
+  status?: number;
+  retryAfterSeconds?: number;
+  /** Never answer (the sender's worker is then killed by the test). */
+  hang?: boolean;
+}
+
+export interface WebhookPost {
+  key: string;
+  body: { chatId: string; text: string; kind: string; key: string; part: number; parts: number };
+  at: number;
+  signatureProblem: string | undefined;
+}
+
+/**
+ * A webhook receiver as a user would write one: verifies the signature, de-duplicates on the
+ * Idempotency-Key header, records each key's first delivery (and every attempt).
+ */
+export interface FakeWebhookReceiver {
+  url: string;
+  /** First delivery of each idempotency key, in arrival order. */
+  delivered: WebhookPost[];
+  /** Every POST, duplicates and refused ones included. */
+  attempts: WebhookPost[];
+  faults: Fault[];
+  close(): Promise<void>;
+}
+
+export async function startFakeWebhookReceiver(secret: string): Promise<FakeWebhookReceiver> {
+  const receiver: Omit<FakeWebhookReceiver, 'url' | 'close'> = { delivered: [], attempts: [], faults: [] };
+  const server = createServer((request, response) => {
+    void (async () => {
+      const raw = await bodyOf(request);
+      const post: WebhookPost = {
+        key: String(request.headers['idempotency-key'] ?? ''),
+        body: JSON.parse(raw) as WebhookPost['body'],
+        at: Date.now(),
+        signatureProblem: webhookSignatureProblem(
+          secret,
+          request.headers['x-exoclaw-timestamp'] as string | undefined,
+          request.headers['x-exoclaw-signature'] as string | undefined,
+          raw,
+        ),
+      };
+      receiver.attempts.push(post);
+      const fault = receiver.faults.shift();
+      if (fault?.hang) {
+        // Record it as taken, as a platform that processed it but whose answer was lost would.
+        if (!receiver.delivered.some((d) => d.key === post.key)) receiver.delivered.push(post);
+        return;
+      }
+      if (fault?.status) {
+        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+        return json(response, fault.status, { error: 'fault' }, headers);
+      }
+      if (post.signatureProblem) return json(response, 401, { error: post.signatureProblem });
+      const duplicate = receiver.delivered.some((d) => d.key === post.key);
+      if (!duplicate) receiver.delivered.push(post);
+      json(response, 200, { ok: true, duplicate });
+    })();
+  });
+  const url = await listen(server);
+  return Object.assign(receiver, { url, close: () => close(server) });
+}
+
+/** What the fake Bot API was asked to send. */
+export interface TelegramSent {
+  method: 'sendMessage' | 'sendChatAction';
+  chatId: string;
+  text?: string;
+  action?: string;
+  at: number;
+}
+
+/**
+ * A fake Telegram Bot API: `getUpdates` long-polls a queue of updates (honouring `offset` as
+ * Telegram does), `sendMessage` and `sendChatAction` are recorded; a wrong token gets 401.
+ */
+export interface FakeTelegram {
+  url: string;
+  sent: TelegramSent[];
+  /** sendMessage faults, used in order. */
+  faults: Fault[];
+  /** Offsets the poller confirmed with. */
+  offsets: number[];
+  /** Queues a text message from a user; returns the update. */
+  userMessage(chatId: number, from: { id: number; username?: string }, text: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Serves an update again as it was (what Telegram does when its confirmation never arrived). */
+  redeliver(update: Record<string, unknown>): void;
+  messagesTo(chatId: number | string): TelegramSent[];
+  close(): Promise<void>;
+}
+
+export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
+  const queue: Record<string, unknown>[] = [];
+  const waiting = new Set<() => void>();
+  let nextUpdateId = 1000;
+  let nextMessageId = 1;
+  let confirmed = 0;
+  const redelivered = new WeakSet<object>();
+  const fake: Omit<FakeTelegram, 'url' | 'close'> = {
+    sent: [],
+    faults: [],
+    offsets: [],
+    userMessage(chatId, from, text, extra = {}) {
+      const update = {
+        update_id: nextUpdateId++,
+        message: { message_id: nextMessageId++, from: { is_bot: false, first_name: 'Test', ...from }, chat: { id: chatId, type: 'private' }, date: Math.floor(Date.now() / 1000), text, ...extra },
+      };
+      queue.push(update);
+      for (const wake of waiting) wake();
+      return update;
+    },
+    redeliver(update) {
+      const copy = { ...update };
+      redelivered.add(copy);
+      queue.push(copy);
+      for (const wake of waiting) wake();
+    },
+    messagesTo: (chatId) => fake.sent.filter((s) => s.method === 'sendMessage' && s.chatId === String(chatId)),
+  };
+  const server = createServer((request, response) => {
+    void (async () => {
+      const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.url ?? '');
+      const params = JSON.parse((await bodyOf(request)) || '{}') as Record<string, unknown>;
+      if (!match || match[1] !== token) return json(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+      const method = match[2];
+      if (method === 'getUpdates') {
+        const offset = typeof params.offset === 'number' ? params.offset : undefined;
+        if (offset !== undefined) {
+          fake.offsets.push(offset);
+          confirmed = Math.max(confirmed, offset);
+          // Confirmed updates are gone, unless queued again on purpose.
+          for (let i = queue.length - 1; i >= 0; i--) if ((queue[i]!.update_id as number) < confirmed && !redelivered.has(queue[i]!)) queue.splice(i, 1);
+        }
+        if (queue.length === 0) {
+          const timeoutMs = Math.min(Number(params.timeout ?? 0) * 1000, 1000);
+          await new Promise<void>((resolve) => {
+            const wake = (): void => {
+              waiting.delete(wake);
+              resolve();
+            };
+            waiting.add(wake);
+            setTimeout(wake, timeoutMs);
+          });
+        }
+        const updates = queue.splice(0);
+        return json(response, 200, { ok: true, result: updates });
+      }
+      if (method === 'sendMessage' || method === 'sendChatAction') {
+        if (method === 'sendMessage') {
+          const fault = fake.faults.shift();
+          if (fault?.status) {
+            return json(response, fault.status, {
+              ok: false,
+              error_code: fault.status,
+              description: fault.status === 429 ? `Too Many Requests: retry after ${fault.retryAfterSeconds ?? 1}` : 'fault',
+              ...(fault.retryAfterSeconds !== undefined ? { parameters: { retry_after: fault.retryAfterSeconds } } : {}),
+            });
+          }
+        }
+        fake.sent.push({
+          method,
+          chatId: String(params.chat_id),
+          ...(typeof params.text === 'string' ? { text: params.text } : {}),
+          ...(typeof params.action === 'string' ? { action: params.action } : {}),
+          at: Date.now(),
+        });
+        return json(response, 200, { ok: true, result: method === 'sendMessage' ? { message_id: nextMessageId++, chat: { id: params.chat_id } } : true });
+      }
+      json(response, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
+    })();
+  });
+  const url = await listen(server);
+  return Object.assign(fake, {
+    url,
+    close: async () => {
+      for (const wake of waiting) wake();
+      await close(server);
+    },
+  });
+}
+
+export interface SlackPost {
+  channel: string;
+  text: string;
+  threadTs?: string;
+  at: number;
+}
+
+/** A fake Slack Web API: `chat.postMessage` with the bot token recorded; a wrong token gets `invalid_auth`. */
+export interface FakeSlack {
+  url: string;
+  posts: SlackPost[];
+  faults: Fault[];
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(botToken: string): Promise<FakeSlack> {
+  let ts = 1_700_000_000;
+  const fake: Omit<FakeSlack, 'url' | 'close'> = { posts: [], faults: [] };
+  const server = createServer((request, response) => {
+    void (async () => {
+      const params = JSON.parse((await bodyOf(request)) || '{}') as Record<string, string>;
+      if (request.headers.authorization !== `Bearer ${botToken}`) return json(response, 200, { ok: false, error: 'invalid_auth' });
+      if (request.url !== '/chat.postMessage') return json(response, 404, { ok: false, error: 'unknown_method' });
+      const fault = fake.faults.shift();
+      if (fault?.status === 429) return json(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
+      if (params.channel === 'C_GONE') return json(response, 200, { ok: false, error: 'channel_not_found' });
+      fake.posts.push({ channel: params.channel!, text: params.text!, ...(params.thread_ts ? { threadTs: params.thread_ts } : {}), at: Date.now() });
+      json(response, 200, { ok: true, channel: params.channel, ts: `${ts++}.000100` });
+    })();
+  });
+  const url = await listen(server);
+  return Object.assign(fake, { url, close: () => close(server) });
+}
