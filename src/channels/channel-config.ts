@@ -27,6 +27,17 @@ export const TelegramConfigSchema = z.looseObject({
   apiBase: HttpUrl.default('https://api.telegram.org'),
   /** Long-poll wait of getUpdates, seconds. */
   pollTimeoutSeconds: z.number().int().min(0).max(50).default(25),
+  /** How updates arrive: `polling` (getUpdates, needs no public address) or `webhook` (Telegram POSTs them). */
+  mode: z.enum(['polling', 'webhook']).default('polling'),
+  /** Webhook mode: the public https URL Telegram POSTs to; it must reach `webhookPath` on the channels server. */
+  webhookUrl: HttpUrl.optional(),
+  /** Webhook mode: the channels server's route for updates. */
+  webhookPath: z.string().startsWith('/').default('/telegram/updates'),
+  /** Webhook mode: Telegram sends it back in X-Telegram-Bot-Api-Secret-Token (or EXOCLAW_TELEGRAM_WEBHOOK_SECRET). */
+  webhookSecret: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'use 16 to 256 characters of A-Z a-z 0-9 _ - (Telegram allows no others)')
+    .optional(),
 });
 
 export const SlackConfigSchema = z.looseObject({
@@ -93,6 +104,10 @@ export function channelsConfig(config: Pick<Config, 'channels'>): ChannelsConfig
 function requireSecrets(channels: ChannelsConfig): void {
   const missing: string[] = [];
   if (channels.telegram && !channels.telegram.token) missing.push('channels.telegram.token (or EXOCLAW_TELEGRAM_TOKEN)');
+  if (channels.telegram?.mode === 'webhook') {
+    if (!channels.telegram.webhookUrl) missing.push('channels.telegram.webhookUrl (in webhook mode)');
+    if (!channels.telegram.webhookSecret) missing.push('channels.telegram.webhookSecret (or EXOCLAW_TELEGRAM_WEBHOOK_SECRET, in webhook mode)');
+  }
   if (channels.slack) {
     if (channels.slack.mode === 'socket') {
       throw new ConfigError([

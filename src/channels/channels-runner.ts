@@ -6,7 +6,10 @@ import { channelsConfig } from './channel-config.js';
 import { startChannelsServer, type RouteHandler } from './channels-server.js';
 import { SessionDispatch } from './session-dispatch.js';
 import { slackEvents } from './slack/slack-events.js';
+import { TelegramApi } from './telegram/telegram-api.js';
+import { TelegramInbound } from './telegram/telegram-inbound.js';
 import { TelegramPoller } from './telegram/telegram-poller.js';
+import { registerTelegramWebhook, telegramWebhook } from './telegram/telegram-webhook.js';
 import { webhookInbound } from './webhook/webhook-inbound.js';
 
 export interface RunningChannels {
@@ -43,8 +46,20 @@ export async function startChannels(
     adapters.push('slack');
   }
   let poller: TelegramPoller | undefined;
-  if (channels.telegram?.token) {
-    poller = new TelegramPoller({ ...channels.telegram, token: channels.telegram.token }, dispatch, sessions, logger);
+  let registerWebhook: (() => Promise<void>) | undefined;
+  const abort = new AbortController();
+  const telegram = channels.telegram;
+  if (telegram?.token && telegram.mode === 'webhook' && telegram.webhookSecret && telegram.webhookUrl) {
+    // Telegram POSTs to this process's own server, like Slack's events: the inbound half of every
+    // adapter lives in one process, and the gateway stays an API for our own clients.
+    const api = new TelegramApi(telegram.apiBase, telegram.token);
+    const inbound = new TelegramInbound(telegram, api, dispatch, sessions, logger, abort.signal);
+    const hook = { webhookPath: telegram.webhookPath, webhookSecret: telegram.webhookSecret, webhookUrl: telegram.webhookUrl };
+    routes.set(telegram.webhookPath, telegramWebhook(hook, inbound, logger));
+    registerWebhook = () => registerTelegramWebhook(api, hook);
+    adapters.push('telegram');
+  } else if (telegram?.token) {
+    poller = new TelegramPoller({ ...telegram, token: telegram.token }, dispatch, sessions, logger);
     adapters.push('telegram');
   }
   if (adapters.length === 0) {
@@ -53,12 +68,24 @@ export async function startChannels(
     ]);
   }
   const server = await startChannelsServer(routes, opts);
+  if (registerWebhook) {
+    // Only once the route is listening: Telegram may POST right after setWebhook.
+    try {
+      await registerWebhook();
+    } catch (error) {
+      await server.close();
+      throw new ConfigError([
+        `channels.telegram: setWebhook failed (${error instanceof Error ? error.message : String(error)}); check the token and that webhookUrl is a public https URL`,
+      ]);
+    }
+  }
   poller?.start();
   return {
     url: server.url,
     adapters,
     routes: [...routes.keys()],
     close: async () => {
+      abort.abort();
       await poller?.stop();
       await server.close();
     },

@@ -44,6 +44,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'BRAVE_API_KEY', kind: 'string', apply: to('tools', 'web', 'search', 'apiKey') },
   // Channel secrets: only the channels process and workers that deliver need them.
   { name: 'EXOCLAW_TELEGRAM_TOKEN', kind: 'string', apply: to('channels', 'telegram', 'token') },
+  { name: 'EXOCLAW_TELEGRAM_WEBHOOK_SECRET', kind: 'string', apply: to('channels', 'telegram', 'webhookSecret') },
   { name: 'EXOCLAW_SLACK_BOT_TOKEN', kind: 'string', apply: to('channels', 'slack', 'botToken') },
   { name: 'EXOCLAW_SLACK_SIGNING_SECRET', kind: 'string', apply: to('channels', 'slack', 'signingSecret') },
   { name: 'EXOCLAW_WEBHOOK_SECRET', kind: 'string', apply: to('channels', 'webhook', 'secret') },

@@ -118,6 +118,15 @@ export interface FakeTelegram {
   /** Serves an update again as it was (what Telegram does when its confirmation never arrived). */
   redeliver(update: Record<string, unknown>): void;
   messagesTo(chatId: number | string): TelegramSent[];
+  /** What `setWebhook` registered (webhook mode), if anything. */
+  webhook: { url: string; secretToken?: string; allowedUpdates?: unknown } | undefined;
+  /**
+   * Webhook mode: POSTs an update to the registered URL as Telegram does, with the registered
+   * secret token unless `secretToken` says otherwise (null: no header). Returns the HTTP status.
+   */
+  postUpdate(update: Record<string, unknown>, secretToken?: string | null): Promise<number>;
+  /** A user's message as an update, not queued for getUpdates (for postUpdate). */
+  makeUpdate(chatId: number, from: { id: number; username?: string }, text: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -128,15 +137,29 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
   let nextMessageId = 1;
   let confirmed = 0;
   const redelivered = new WeakSet<object>();
+  const makeUpdate = (chatId: number, from: { id: number; username?: string }, text: string, extra: Record<string, unknown> = {}) => ({
+    update_id: nextUpdateId++,
+    message: { message_id: nextMessageId++, from: { is_bot: false, first_name: 'Test', ...from }, chat: { id: chatId, type: 'private' }, date: Math.floor(Date.now() / 1000), text, ...extra },
+  });
   const fake: Omit<FakeTelegram, 'url' | 'close'> = {
     sent: [],
     faults: [],
     offsets: [],
+    webhook: undefined,
+    makeUpdate: (chatId, from, text) => makeUpdate(chatId, from, text),
+    async postUpdate(update, secretToken) {
+      if (!fake.webhook) throw new Error('no webhook registered (setWebhook was not called)');
+      const token = secretToken === undefined ? fake.webhook.secretToken : secretToken;
+      const response = await fetch(fake.webhook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token !== null && token !== undefined ? { 'x-telegram-bot-api-secret-token': token } : {}) },
+        body: JSON.stringify(update),
+      });
+      await response.text();
+      return response.status;
+    },
     userMessage(chatId, from, text, extra = {}) {
-      const update = {
-        update_id: nextUpdateId++,
-        message: { message_id: nextMessageId++, from: { is_bot: false, first_name: 'Test', ...from }, chat: { id: chatId, type: 'private' }, date: Math.floor(Date.now() / 1000), text, ...extra },
-      };
+      const update = makeUpdate(chatId, from, text, extra);
       queue.push(update);
       for (const wake of waiting) wake();
       return update;
@@ -155,6 +178,9 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
       const params = JSON.parse((await bodyOf(request)) || '{}') as Record<string, unknown>;
       if (!match || match[1] !== token) return json(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
       const method = match[2];
+      if (method === 'getUpdates' && fake.webhook) {
+        return json(response, 409, { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active" });
+      }
       if (method === 'getUpdates') {
         const offset = typeof params.offset === 'number' ? params.offset : undefined;
         if (offset !== undefined) {
@@ -176,6 +202,15 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
         }
         const updates = queue.splice(0);
         return json(response, 200, { ok: true, result: updates });
+      }
+      if (method === 'setWebhook') {
+        if (typeof params.url !== 'string') return json(response, 400, { ok: false, error_code: 400, description: 'Bad Request: bad webhook: URL required' });
+        fake.webhook = {
+          url: params.url,
+          ...(typeof params.secret_token === 'string' ? { secretToken: params.secret_token } : {}),
+          allowedUpdates: params.allowed_updates,
+        };
+        return json(response, 200, { ok: true, result: true, description: 'Webhook was set' });
       }
       if (method === 'sendMessage' || method === 'sendChatAction') {
         if (method === 'sendMessage') {

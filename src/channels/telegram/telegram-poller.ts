@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { channelSessionId } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import type { SessionClient } from '../../temporal/session-client.js';
 import { ChannelSendError } from '../channel-adapter.js';
 import type { TelegramConfig } from '../channel-config.js';
-import { InboundGate } from '../inbound-gate.js';
 import type { SessionDispatch } from '../session-dispatch.js';
-import { TypingIndicator } from '../typing-indicator.js';
 import { TelegramApi } from './telegram-api.js';
-import { inboundFromUpdate, TelegramUpdate } from './telegram-update.js';
+import { TelegramInbound } from './telegram-inbound.js';
 
 const Updates = z.array(z.unknown());
 
@@ -21,26 +18,19 @@ const Updates = z.array(z.unknown());
  */
 export class TelegramPoller {
   private readonly api: TelegramApi;
-  private readonly gate: InboundGate;
-  private readonly typing: TypingIndicator;
+  private readonly inbound: TelegramInbound;
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private offset: number | undefined;
 
   constructor(
     private readonly config: TelegramConfig & { token: string },
-    private readonly dispatch: SessionDispatch,
+    dispatch: SessionDispatch,
     sessions: SessionClient,
     private readonly logger: Logger,
   ) {
     this.api = new TelegramApi(config.apiBase, config.token);
-    this.gate = new InboundGate({ channel: 'telegram', allowFrom: config.allowFrom, rateLimitPerMinute: config.rateLimitPerMinute, logger });
-    this.typing = new TypingIndicator(
-      sessions,
-      async (chatId, signal) => void (await this.api.call('sendChatAction', { chat_id: chatId, action: 'typing' }, signal)),
-      logger,
-      this.abort.signal,
-    );
+    this.inbound = new TelegramInbound(config, this.api, dispatch, sessions, logger, this.abort.signal);
   }
 
   start(): void {
@@ -73,12 +63,7 @@ export class TelegramPoller {
     if (this.offset !== undefined) params.offset = this.offset;
     const updates = Updates.parse(await this.api.call('getUpdates', params, this.abort.signal));
     for (const raw of updates) {
-      const update = TelegramUpdate.safeParse(raw);
-      const message = update.success ? inboundFromUpdate(update.data) : undefined;
-      if (message) {
-        const outcome = await this.dispatch.dispatch(message, this.gate);
-        if (outcome === 'queued') this.typing.start(channelSessionId('telegram', message.chatId), message.chatId);
-      }
+      await this.inbound.handle(raw);
       // Only now is this update done: the next getUpdates confirms it.
       const id = (raw as { update_id?: unknown }).update_id;
       if (typeof id === 'number') this.offset = id + 1;

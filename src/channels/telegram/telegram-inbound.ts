@@ -1,0 +1,44 @@
+import { channelSessionId } from '../../contract/index.js';
+import type { Logger } from '../../logger.js';
+import type { SessionClient } from '../../temporal/session-client.js';
+import type { TelegramConfig } from '../channel-config.js';
+import { InboundGate } from '../inbound-gate.js';
+import type { SessionDispatch } from '../session-dispatch.js';
+import { TypingIndicator } from '../typing-indicator.js';
+import type { TelegramApi } from './telegram-api.js';
+import { inboundFromUpdate, TelegramUpdate } from './telegram-update.js';
+
+/**
+ * One Bot API update, however it arrived (polling or webhook): allowed text messages go to their
+ * session and show "typing…" while it works; everything else is dropped. Throws when the message
+ * could not be queued, so the update is delivered again (the session answers it once).
+ */
+export class TelegramInbound {
+  private readonly gate: InboundGate;
+  private readonly typing: TypingIndicator;
+
+  constructor(
+    config: Pick<TelegramConfig, 'allowFrom' | 'rateLimitPerMinute'>,
+    api: TelegramApi,
+    private readonly dispatch: SessionDispatch,
+    sessions: SessionClient,
+    logger: Logger,
+    signal: AbortSignal,
+  ) {
+    this.gate = new InboundGate({ channel: 'telegram', allowFrom: config.allowFrom, rateLimitPerMinute: config.rateLimitPerMinute, logger });
+    this.typing = new TypingIndicator(
+      sessions,
+      async (chatId, abort) => void (await api.call('sendChatAction', { chat_id: chatId, action: 'typing' }, abort)),
+      logger,
+      signal,
+    );
+  }
+
+  async handle(raw: unknown): Promise<void> {
+    const update = TelegramUpdate.safeParse(raw);
+    const message = update.success ? inboundFromUpdate(update.data) : undefined;
+    if (!message) return;
+    const outcome = await this.dispatch.dispatch(message, this.gate);
+    if (outcome === 'queued') this.typing.start(channelSessionId('telegram', message.chatId), message.chatId);
+  }
+}
