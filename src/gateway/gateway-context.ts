@@ -1,5 +1,6 @@
 import type { SessionStore } from '../conversation/session-store.js';
 import type { SessionEventStore } from '../events/session-event-store.js';
+import type { ApprovalsClient } from '../temporal/approvals-client.js';
 import type { SessionClient } from '../temporal/session-client.js';
 import type { StreamSlots } from './rate-limiter.js';
 
@@ -17,6 +18,8 @@ export interface GatewayLimits {
 export interface GatewayContext {
   sessions: SessionClient;
   events: SessionEventStore;
+  /** Tool calls waiting for a person, on the same task queue as `sessions`. */
+  approvals: ApprovalsClient;
   /** Session logs in the state root: the session list and history. */
   sessionStore: SessionStore;
   streams: StreamSlots;

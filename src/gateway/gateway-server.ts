@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
+import { approvalRoutes } from './approval-routes.js';
 import { authHook } from './gateway-auth.js';
 import type { GatewayContext, GatewayLimits } from './gateway-context.js';
 import { errorBody, sendError } from './gateway-errors.js';
@@ -57,6 +58,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const ctx: GatewayContext = {
     sessions: opts.sessions,
     events: opts.events,
+    approvals: opts.approvals,
     sessionStore: opts.sessionStore,
     model: opts.model,
     limits: opts.limits,
@@ -103,6 +105,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await app.register(async (api) => {
     api.addHook('onRequest', authHook({ tokens: opts.tokens, limiter: new RateLimiter(opts.limits.rateLimitPerMinute), loopbackOnly }));
     sessionRoutes(api, ctx);
+    approvalRoutes(api, ctx);
     openaiRoutes(api, ctx);
   });
 
