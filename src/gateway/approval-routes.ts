@@ -36,9 +36,10 @@ export function approvalRoutes(app: FastifyInstance, ctx: GatewayContext): void 
     const body = parseBody(DecisionBody, request, reply);
     if (!body) return reply;
     // Only a call of this session may be answered through it: the scope check above covers the
-    // session, so an id from another session must not slip through.
-    const { approvals } = await ctx.approvals.list({ sessionId });
-    if (!approvals.some((a) => a.id === approvalId)) return notWaiting(reply, sessionId, approvalId);
+    // session, so an id from another session must not slip through. Asking the one workflow the
+    // id names is cheaper than a listing and sees a call that visibility has not caught up with.
+    const waiting = await ctx.approvals.waitingIn(approvalId);
+    if (!waiting.some((a) => a.id === approvalId && a.sessionId === sessionId)) return notWaiting(reply, sessionId, approvalId);
     try {
       const outcome = await ctx.approvals.decide({ id: approvalId, decision: body.decision, reason: body.reason, by: request.identity!.name });
       return { sessionId, approval: outcome, by: request.identity!.name };
