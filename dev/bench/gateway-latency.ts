@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import { SessionStore } from '../../src/conversation/session-store.js';
 import { startGateway } from '../../src/gateway/gateway-server.js';
 import { TokenStore } from '../../src/gateway/token-store.js';
+import { ApprovalsClient } from '../../src/temporal/approvals-client.js';
 import { SessionClient } from '../../src/temporal/session-client.js';
 import { BENCH_STREAM_MESSAGE } from './bench-script.js';
 import { BenchSanityError, type PhaseContext } from './phase-context.js';
@@ -29,6 +30,7 @@ export async function measureGateway(ctx: PhaseContext): Promise<void> {
     tokens,
     logger: stack.logger,
     sessions: new SessionClient(stack.client, stack.taskQueue),
+    approvals: new ApprovalsClient(stack.client, stack.taskQueue),
     events: stack.deps.events!.store,
     sessionStore: new SessionStore(stack.config.agents.defaults.stateDir),
     model: stack.config.agents.defaults.model,

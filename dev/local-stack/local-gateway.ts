@@ -7,6 +7,7 @@ import { eventStoreFor } from '../../src/events/open-event-store.js';
 import { startGateway, type Gateway } from '../../src/gateway/gateway-server.js';
 import { defaultTokensFile, TokenStore } from '../../src/gateway/token-store.js';
 import type { Logger } from '../../src/logger.js';
+import { ApprovalsClient } from '../../src/temporal/approvals-client.js';
 import { SessionClient } from '../../src/temporal/session-client.js';
 
 /** Where the local stack keeps its gateway token (in the stack's git-ignored root, private to the user). */
@@ -45,6 +46,7 @@ export async function startLocalGateway(opts: {
       tokens,
       logger: opts.logger,
       sessions: new SessionClient(opts.client, opts.taskQueue),
+      approvals: new ApprovalsClient(opts.client, opts.taskQueue),
       events,
       sessionStore: new SessionStore(config.agents.defaults.stateDir, { logger: opts.logger }),
       model: config.agents.defaults.model,

@@ -6,6 +6,7 @@ import { startGateway, type Gateway } from '../gateway/gateway-server.js';
 import { defaultTokensFile, TokenStore, TokenStoreError } from '../gateway/token-store.js';
 import { createLogger, setProcessLogger } from '../logger.js';
 import { connectClient } from '../temporal/client.js';
+import { ApprovalsClient } from '../temporal/approvals-client.js';
 import { SessionClient } from '../temporal/session-client.js';
 import { LOG_FORMAT_FLAG, LOG_FORMAT_HELP, logFormatFromFlag, reportingFailureAsLog } from './command-logging.js';
 import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, warnOnStderr } from './common-flags.js';
@@ -67,6 +68,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
         logger,
         sessions: new SessionClient(client, setup.taskQueue, values.model ? { model: values.model } : {}),
         events,
+        approvals: new ApprovalsClient(client, setup.taskQueue),
         sessionStore: new SessionStore(setup.config.agents.defaults.stateDir, { logger }),
         model: setup.config.agents.defaults.model,
         limits: setup.config.gateway,

@@ -1,5 +1,6 @@
 import type { SessionStore } from '../conversation/session-store.js';
 import type { SessionEventStore } from '../events/session-event-store.js';
+import type { ApprovalsClient } from '../temporal/approvals-client.js';
 import type { SessionClient } from '../temporal/session-client.js';
 import type { EventFanout } from './event-fanout.js';
 import type { StreamSlots } from './rate-limiter.js';
@@ -20,6 +21,8 @@ export interface GatewayContext {
   events: SessionEventStore;
   /** Shares one follower per session among this process's readers. */
   fanout: EventFanout;
+  /** Tool calls waiting for a person, on the same task queue as `sessions`. */
+  approvals: ApprovalsClient;
   /** Session logs in the state root: the session list and history. */
   sessionStore: SessionStore;
   streams: StreamSlots;

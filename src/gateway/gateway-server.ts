@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
+import { approvalRoutes } from './approval-routes.js';
 import { authHook } from './gateway-auth.js';
 import type { GatewayContext, GatewayLimits } from './gateway-context.js';
 import { errorBody, sendError } from './gateway-errors.js';
@@ -59,6 +60,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     sessions: opts.sessions,
     events: opts.events,
     fanout: new EventFanout(opts.events),
+    approvals: opts.approvals,
     sessionStore: opts.sessionStore,
     model: opts.model,
     limits: opts.limits,
@@ -105,6 +107,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await app.register(async (api) => {
     api.addHook('onRequest', authHook({ tokens: opts.tokens, limiter: new RateLimiter(opts.limits.rateLimitPerMinute), loopbackOnly }));
     sessionRoutes(api, ctx);
+    approvalRoutes(api, ctx);
     openaiRoutes(api, ctx);
   });
 

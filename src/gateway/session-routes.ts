@@ -103,8 +103,6 @@ export function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): void {
         })),
     };
   });
-
-  // Approvals (human-in-the-loop) will live beside these routes: POST /v1/sessions/:id/approvals/:approvalId.
 }
 
 /** The session id of the path, or undefined after a 400. */

@@ -58,6 +58,20 @@ export class ApprovalsClient {
     return { approvals, unanswered: unanswered.sort() };
   }
 
+  /** The calls waiting in the workflow an approval id names ([] when it names none, or none that runs). */
+  async waitingIn(approvalId: string, opts: { queryTimeoutMs?: number } = {}): Promise<PendingApproval[]> {
+    const workflowId = approvalWorkflowId(approvalId);
+    if (!workflowId) return [];
+    try {
+      return await this.client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () =>
+        this.client.workflow.getHandle(workflowId).query(pendingApprovalsQuery),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return [];
+      throw error;
+    }
+  }
+
   /** Sends a decision; resolves when the waiting workflow has taken it. */
   async decide(input: ApprovalDecisionInput): Promise<ApprovalOutcome> {
     const workflowId = approvalWorkflowId(input.id);

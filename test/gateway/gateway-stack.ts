@@ -25,6 +25,8 @@ export interface GatewayStack {
 export interface GatewayStackOptions {
   /** config `gateway` settings (limits) */
   gateway?: Record<string, unknown>;
+  /** other config sections, e.g. `tools` (a tool policy) */
+  config?: Record<string, unknown>;
   /** extra environment for both processes */
   env?: Record<string, string>;
   /** tokens to create before the gateway starts, by name (value: session prefix or undefined) */
@@ -56,7 +58,7 @@ export async function startGatewayStack(opts: GatewayStackOptions = {}): Promise
   });
   const stateDir = join(home, 'state');
   const configPath = join(home, 'config.json');
-  await writeFile(configPath, JSON.stringify({ gateway: opts.gateway ?? {} }));
+  await writeFile(configPath, JSON.stringify({ ...opts.config, gateway: opts.gateway ?? {} }));
   const connectionArgs = [
     '--config', configPath,
     '--temporal-url', address,

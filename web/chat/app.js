@@ -119,6 +119,9 @@ async function loadHistory() {
   setRunning(status.status?.state === 'running');
   state.lastSeq = status.lastEventSeq;
   void followEvents(id);
+  // Calls still waiting for a person (their approval_requested events are behind lastSeq).
+  const { approvals } = await api(`/v1/sessions/${encodeURIComponent(id)}/approvals`);
+  if (id === state.session) for (const approval of approvals) showApproval(approval);
 }
 
 $('reload').addEventListener('click', () => void loadHistory().catch(showFailure));
@@ -228,6 +231,7 @@ const renderers = {
     restartStep(turnOf(event.turnId), event.step, event.attempt);
   },
   tool_started(event) {
+    settleApprovalOf(event.callId, 'Answered: the call runs.');
     const turn = turnOf(event.turnId);
     turn.tools.set(event.callId, addTool(event.name, event.firstArg ?? ''));
     turn.bubble = undefined; // text after the tool goes in a new bubble
@@ -238,6 +242,7 @@ const renderers = {
     if (tool && event.detail) tool.querySelector('.progress').textContent = event.detail;
   },
   tool_finished(event) {
+    settleApprovalOf(event.callId, 'Answered.');
     const tool = turnOf(event.turnId).tools.get(event.callId);
     if (!tool) return;
     tool.classList.add(event.isError ? 'failed' : 'done');
@@ -266,7 +271,9 @@ const renderers = {
     if (event.status === 'stopped') addBubble('error', 'Stopped.');
     refreshSessions().catch(() => undefined);
   },
-  // approval_requested: show a prompt with Approve / Deny in #approvals (showApproval), once the API has it.
+  approval_requested(event) {
+    showApproval({ id: event.approvalId, tool: event.tool, args: event.args, reason: event.reason, grantScope: event.grantScope, toolCallId: event.callId });
+  },
 };
 
 function render(event) {
@@ -292,6 +299,105 @@ function restartStep(turn, stepId, attempt) {
   const step = { attempt, span };
   turn.steps.set(stepId, step);
   return step;
+}
+
+// ---- approvals: a tool call waiting for a person ----
+
+/** The shown approval cards by approval id (cleared with the messages). */
+const approvalCards = new Map();
+
+/** A card with the waiting call, the rule's reason, and Allow once / Allow for session / Deny. */
+function showApproval(approval) {
+  const existing = approvalCards.get(approval.id);
+  if (existing?.isConnected) return existing;
+  const card = document.createElement('li');
+  card.className = 'approval waiting';
+  card.dataset.approvalId = approval.id;
+  card.dataset.callId = approval.toolCallId ?? '';
+  const title = document.createElement('strong');
+  title.textContent = `Approval needed: ${approval.tool}`;
+  const args = document.createElement('code');
+  args.className = 'args';
+  args.textContent = summary(approval.args);
+  args.title = approval.args;
+  card.append(title, args);
+  if (approval.reason) {
+    const reason = document.createElement('span');
+    reason.className = 'reason';
+    reason.textContent = approval.reason;
+    card.append(reason);
+  }
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  const denyReason = document.createElement('input');
+  denyReason.className = 'deny-reason';
+  denyReason.placeholder = 'reason (optional, the model reads it)';
+  denyReason.setAttribute('aria-label', 'reason for denying');
+  const button = (label, decision, hint) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.dataset.decision = decision;
+    if (hint) b.title = hint;
+    b.addEventListener('click', () => void decide(card, approval, decision, denyReason.value.trim()));
+    return b;
+  };
+  actions.append(
+    button('Allow once', 'allow'),
+    button('Allow for session', 'allow_session', `Also allows later calls like it in this session: ${approval.grantScope}`),
+    denyReason,
+    button('Deny', 'deny'),
+  );
+  const status = document.createElement('span');
+  status.className = 'status';
+  card.append(actions, status);
+  $('messages').append(card);
+  card.scrollIntoView({ block: 'end' });
+  approvalCards.set(approval.id, card);
+  return card;
+}
+
+const DECIDED = { allow: 'Allowed once', allow_session: 'Allowed for this session', deny: 'Denied' };
+
+async function decide(card, approval, decision, reason) {
+  for (const b of card.querySelectorAll('button, input')) b.disabled = true;
+  const body = { decision, ...(decision === 'deny' && reason ? { reason } : {}) };
+  try {
+    const answer = await api(`/v1/sessions/${encodeURIComponent(state.session)}/approvals/${encodeURIComponent(approval.id)}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    settleApproval(card, `${DECIDED[decision]} by ${answer.by}${body.reason ? ` (${body.reason})` : ''}.`, decision === 'deny' ? 'denied' : 'allowed');
+  } catch (error) {
+    if (error.message === 'unauthorised') return;
+    // 404: answered elsewhere, timed out or stopped; anything else may be tried again.
+    if (/No call of session/.test(error.message)) settleApproval(card, 'No longer waiting (answered elsewhere, timed out or stopped).', 'gone');
+    else {
+      card.querySelector('.status').textContent = `Not sent: ${error.message}`;
+      for (const b of card.querySelectorAll('button, input')) b.disabled = false;
+    }
+  }
+}
+
+function settleApproval(card, text, kind) {
+  if (!card.classList.contains('waiting')) return;
+  card.classList.remove('waiting');
+  card.classList.add(kind);
+  card.querySelector('.actions')?.remove();
+  card.querySelector('.status').textContent = text;
+}
+
+/** A call that starts or ends was answered, here or elsewhere (another tab, the CLI, chat). */
+function settleApprovalOf(callId, text) {
+  for (const card of approvalCards.values()) {
+    if (card.dataset.callId === callId && card.classList.contains('waiting')) settleApproval(card, text, 'allowed');
+  }
+}
+
+/** The arguments, short enough for one line. */
+function summary(args) {
+  const text = String(args ?? '');
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
 // ---- DOM helpers ----
