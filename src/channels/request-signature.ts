@@ -24,3 +24,19 @@ export function staleTimestamp(timestamp: string | undefined, now: number = Date
   const skew = Math.abs(now - Number(timestamp) * 1000);
   return skew > SIGNATURE_WINDOW_MS ? 'timestamp outside the 5-minute window (a replay, or a clock that is off)' : undefined;
 }
+
+/**
+ * Why a signed request is refused, or undefined when its timestamp is fresh and its signature is
+ * the one `sign(timestamp)` makes (compared in constant time).
+ */
+export function signatureProblem(
+  timestamp: string | undefined,
+  signature: string | undefined,
+  sign: (timestamp: string) => string,
+  now: number = Date.now(),
+): string | undefined {
+  const stale = staleTimestamp(timestamp, now);
+  if (stale) return stale;
+  if (!signature) return 'missing signature';
+  return sameSignature(signature, sign(timestamp!)) ? undefined : 'bad signature';
+}

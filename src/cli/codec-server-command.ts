@@ -5,7 +5,7 @@ import { startCodecServer, type CodecServer } from '../codec-server/codec-server
 import { loadConfig } from '../config.js';
 import { loadEncryptionKeys } from '../encryption/load-encryption-keys.js';
 import { createLogger } from '../logger.js';
-import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
+import { STATE_ROOT_FLAGS, UsageError } from './common-flags.js';
 import { parseFlags } from './parse-flags.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 
@@ -44,10 +44,7 @@ export async function codecServerCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      config: CONNECTION_FLAGS.config,
-      workspace: CONNECTION_FLAGS.workspace,
-      'state-dir': CONNECTION_FLAGS['state-dir'],
-      help: CONNECTION_FLAGS.help,
+      ...STATE_ROOT_FLAGS,
       port: { type: 'string' },
       host: { type: 'string' },
       'ui-origin': { type: 'string', multiple: true },

@@ -16,6 +16,14 @@ export const CONNECTION_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Flags of the commands that read the state root without talking to Temporal (gc, usage, migrate, …). */
+export const STATE_ROOT_FLAGS = {
+  config: CONNECTION_FLAGS.config,
+  workspace: CONNECTION_FLAGS.workspace,
+  'state-dir': CONNECTION_FLAGS['state-dir'],
+  help: CONNECTION_FLAGS.help,
+} as const satisfies ParseArgsConfig['options'];
+
 export const CONNECTION_FLAGS_HELP = `Connection flags:
   --config FILE          config file (default: $EXOCLAW_CONFIG, else ~/.nanobot/config.json)
   --temporal-url H:P     Temporal frontend: host:port, http://host:port, or https://host:port

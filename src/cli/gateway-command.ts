@@ -9,7 +9,7 @@ import { connectClient } from '../temporal/client.js';
 import { ApprovalsClient } from '../temporal/approvals-client.js';
 import { SessionClient } from '../temporal/session-client.js';
 import { LOG_FORMAT_FLAG, LOG_FORMAT_HELP, logFormatFromFlag, reportingFailureAsLog } from './command-logging.js';
-import { CONNECTION_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, warnOnStderr } from './common-flags.js';
+import { CONNECTION_FLAGS, STATE_ROOT_FLAGS, CONNECTION_FLAGS_HELP, setupFromFlags, UsageError, warnOnStderr } from './common-flags.js';
 import { parseFlags } from './parse-flags.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 
@@ -121,10 +121,7 @@ async function tokenCommand(argv: string[]): Promise<number> {
     args: rest,
     allowPositionals: true,
     options: {
-      config: CONNECTION_FLAGS.config,
-      workspace: CONNECTION_FLAGS.workspace,
-      'state-dir': CONNECTION_FLAGS['state-dir'],
-      help: CONNECTION_FLAGS.help,
+      ...STATE_ROOT_FLAGS,
       name: { type: 'string' },
       sessions: { type: 'string' },
       json: { type: 'boolean' },

@@ -9,7 +9,7 @@ import {
   type SweepResult,
 } from '../storage/index.js';
 import { openEventStore, type TrimResult } from '../events/index.js';
-import { CONNECTION_FLAGS, UsageError, warnOnStderr } from './common-flags.js';
+import { STATE_ROOT_FLAGS, UsageError, warnOnStderr } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
 import { parseFlags } from './parse-flags.js';
 
@@ -41,10 +41,7 @@ export async function gcCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      config: CONNECTION_FLAGS.config,
-      workspace: CONNECTION_FLAGS.workspace,
-      'state-dir': CONNECTION_FLAGS['state-dir'],
-      help: CONNECTION_FLAGS.help,
+      ...STATE_ROOT_FLAGS,
       'older-than': { type: 'string' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { migrateNanobotSessions, type MigrationResult, type SessionMigration } from '../conversation/migrate-nanobot-sessions.js';
 import { createLogger } from '../logger.js';
-import { CONNECTION_FLAGS, UsageError } from './common-flags.js';
+import { STATE_ROOT_FLAGS, UsageError } from './common-flags.js';
 import { parseFlags } from './parse-flags.js';
 
 export const MIGRATE_HELP = `Usage: exoclaw-temporal migrate [--dry-run] [--json] [--workspace DIR] [--state-dir DIR] [--config FILE]
@@ -26,10 +26,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      config: CONNECTION_FLAGS.config,
-      workspace: CONNECTION_FLAGS.workspace,
-      'state-dir': CONNECTION_FLAGS['state-dir'],
-      help: CONNECTION_FLAGS.help,
+      ...STATE_ROOT_FLAGS,
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
     },

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { stateRootForTools } from '../config/local-stack-defaults.js';
 import { collectUsage, type UsageReport } from '../conversation/session-usage.js';
-import { CONNECTION_FLAGS, UsageError, warnOnStderr } from './common-flags.js';
+import { STATE_ROOT_FLAGS, UsageError, warnOnStderr } from './common-flags.js';
 import { durationFlag } from './duration-flag.js';
 import { parseFlags } from './parse-flags.js';
 
@@ -23,10 +23,7 @@ export async function usageCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      config: CONNECTION_FLAGS.config,
-      workspace: CONNECTION_FLAGS.workspace,
-      'state-dir': CONNECTION_FLAGS['state-dir'],
-      help: CONNECTION_FLAGS.help,
+      ...STATE_ROOT_FLAGS,
       session: { type: 'string', short: 's' },
       since: { type: 'string' },
       json: { type: 'boolean' },

@@ -1,4 +1,4 @@
-import { hmacHex, sameSignature, staleTimestamp } from '../request-signature.js';
+import { hmacHex, signatureProblem } from '../request-signature.js';
 
 /** Why a Slack request's signature is refused (v0 scheme, 5-minute window), or undefined. */
 export function slackSignatureProblem(
@@ -8,10 +8,7 @@ export function slackSignatureProblem(
   body: string,
   now: number = Date.now(),
 ): string | undefined {
-  const stale = staleTimestamp(timestamp, now);
-  if (stale) return stale;
-  if (!signature) return 'missing signature';
-  return sameSignature(signature, signSlack(signingSecret, timestamp!, body)) ? undefined : 'bad signature';
+  return signatureProblem(timestamp, signature, (ts) => signSlack(signingSecret, ts, body), now);
 }
 
 /** `v0=<hex HMAC-SHA256(signing secret, "v0:<timestamp>:<body>")>`, as Slack signs. */

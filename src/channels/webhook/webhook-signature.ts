@@ -1,4 +1,4 @@
-import { hmacHex, sameSignature, staleTimestamp } from '../request-signature.js';
+import { hmacHex, signatureProblem } from '../request-signature.js';
 
 /** Headers of a signed webhook request, both directions. */
 export const WEBHOOK_TIMESTAMP_HEADER = 'x-exoclaw-timestamp';
@@ -23,8 +23,5 @@ export function webhookSignatureProblem(
   body: string,
   now: number = Date.now(),
 ): string | undefined {
-  const stale = staleTimestamp(timestamp, now);
-  if (stale) return stale;
-  if (!signature) return 'missing signature';
-  return sameSignature(signature, signWebhook(secret, timestamp!, body)) ? undefined : 'bad signature';
+  return signatureProblem(timestamp, signature, (ts) => signWebhook(secret, ts, body), now);
 }
