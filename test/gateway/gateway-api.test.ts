@@ -118,8 +118,10 @@ describe('gateway: session API and event stream', () => {
     // Second reader resumes after the last id it saw, until the reply.
     const second = new AbortController();
     const secondSse = readSse(await call('/v1/sessions/s-resume/events', { signal: second.signal, headers: { 'last-event-id': lastId } }));
-    await waitUntil('the reply', () => parsed(secondSse.events).some((e) => e.type === 'reply' && e.messageId === messageId), { timeoutMs: 60_000 });
-    await waitUntil('turn_finished', () => parsed(secondSse.events).some((e) => e.type === 'turn_finished'), { timeoutMs: 10_000 });
+    // The first reader may already have seen the end of a quick turn: look at both readers' events.
+    const both = (): StreamEvent[] => parsed([...seen, ...secondSse.events]);
+    await waitUntil('the reply', () => both().some((e) => e.type === 'reply' && e.messageId === messageId), { timeoutMs: 60_000 });
+    await waitUntil('turn_finished', () => both().some((e) => e.type === 'turn_finished'), { timeoutMs: 10_000 });
     second.abort();
 
     const joined = parsed([...seen, ...secondSse.events]).map((e) => e.seq);
