@@ -42,14 +42,19 @@ export const TelegramConfigSchema = z.looseObject({
 
 export const SlackConfigSchema = z.looseObject({
   ...Common,
-  /** Only the HTTP Events API is served here; nanobot's default `socket` is refused when enabled. */
+  /**
+   * How events arrive: `http` (Slack POSTs them to `webhookPath`, signed with `signingSecret`) or
+   * `socket` (Socket Mode: the channels process holds a WebSocket opened with `appToken`; no public address).
+   */
   mode: z.enum(['http', 'socket']).default('http'),
   /** Where the channels server takes Slack's events. */
   webhookPath: z.string().startsWith('/').default('/slack/events'),
   /** xoxb- bot token (or EXOCLAW_SLACK_BOT_TOKEN). */
   botToken: z.string().min(1).optional(),
-  /** The app's signing secret (or EXOCLAW_SLACK_SIGNING_SECRET). */
+  /** The app's signing secret (or EXOCLAW_SLACK_SIGNING_SECRET); http mode only. */
   signingSecret: z.string().min(1).optional(),
+  /** Socket Mode: the app-level `xapp-` token with `connections:write` (or EXOCLAW_SLACK_APP_TOKEN). */
+  appToken: z.string().startsWith('xapp-', 'use the app-level token (xapp-…), not the bot token').optional(),
   apiBase: HttpUrl.default('https://slack.com/api'),
   /** Mentions in a channel are answered in a thread (each thread its own session). */
   replyInThread: z.boolean().default(true),
@@ -82,7 +87,7 @@ const SCHEMAS = { telegram: TelegramConfigSchema, slack: SlackConfigSchema, webh
 
 /**
  * The enabled adapters' settings, validated. A section that is enabled but cannot work (no
- * token, Slack in Socket Mode) is a configuration error saying what to set.
+ * token, Slack in socket mode without an app token) is a configuration error saying what to set.
  */
 export function channelsConfig(config: Pick<Config, 'channels'>): ChannelsConfig {
   const result: ChannelsConfig = {};
@@ -109,14 +114,12 @@ function requireSecrets(channels: ChannelsConfig): void {
     if (!channels.telegram.webhookSecret) missing.push('channels.telegram.webhookSecret (or EXOCLAW_TELEGRAM_WEBHOOK_SECRET, in webhook mode)');
   }
   if (channels.slack) {
-    if (channels.slack.mode === 'socket') {
-      throw new ConfigError([
-        'channels.slack.mode: "socket" (Socket Mode) is not supported: set it to "http", give channels.slack.signingSecret ' +
-          "and point the Slack app's Event Subscriptions at the channels server (docs/channels.md)",
-      ]);
-    }
     if (!channels.slack.botToken) missing.push('channels.slack.botToken (or EXOCLAW_SLACK_BOT_TOKEN)');
-    if (!channels.slack.signingSecret) missing.push('channels.slack.signingSecret (or EXOCLAW_SLACK_SIGNING_SECRET)');
+    if (channels.slack.mode === 'socket') {
+      if (!channels.slack.appToken) missing.push('channels.slack.appToken (or EXOCLAW_SLACK_APP_TOKEN, an xapp- token, in socket mode)');
+    } else if (!channels.slack.signingSecret) {
+      missing.push('channels.slack.signingSecret (or EXOCLAW_SLACK_SIGNING_SECRET, in http mode)');
+    }
   }
   if (channels.webhook && !channels.webhook.secret) missing.push('channels.webhook.secret (or EXOCLAW_WEBHOOK_SECRET)');
   if (missing.length > 0) throw new ConfigError(missing.map((what) => `${what}: required when the channel is enabled`));

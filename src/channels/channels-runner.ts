@@ -5,7 +5,8 @@ import type { SessionClient } from '../temporal/session-client.js';
 import { channelsConfig } from './channel-config.js';
 import { startChannelsServer, type RouteHandler } from './channels-server.js';
 import { SessionDispatch } from './session-dispatch.js';
-import { slackEvents } from './slack/slack-events.js';
+import { SlackEventRouter, slackEvents } from './slack/slack-events.js';
+import { SlackSocketMode } from './slack/slack-socket-mode.js';
 import { TelegramApi } from './telegram/telegram-api.js';
 import { TelegramInbound } from './telegram/telegram-inbound.js';
 import { TelegramPoller } from './telegram/telegram-poller.js';
@@ -23,8 +24,8 @@ export interface RunningChannels {
 
 /**
  * The inbound side of every enabled adapter in one process: HTTP routes for the webhook channel
- * and Slack's Events API, long polling for Telegram. Replies do not pass through here; workers
- * deliver them (see docs/channels.md).
+ * and Slack's Events API, a WebSocket for Slack in Socket Mode, long polling for Telegram.
+ * Replies do not pass through here; workers deliver them (see docs/channels.md).
  */
 export async function startChannels(
   config: Pick<Config, 'channels'>,
@@ -40,9 +41,14 @@ export async function startChannels(
     routes.set(channels.webhook.path, webhookInbound({ ...channels.webhook, secret: channels.webhook.secret }, dispatch, logger));
     adapters.push('webhook');
   }
-  if (channels.slack?.signingSecret && channels.slack.botToken) {
-    const slack = { ...channels.slack, signingSecret: channels.slack.signingSecret, botToken: channels.slack.botToken };
-    routes.set(channels.slack.webhookPath, slackEvents(slack, dispatch, logger));
+  let slackSocket: SlackSocketMode | undefined;
+  const slack = channels.slack;
+  if (slack?.mode === 'socket' && slack.appToken) {
+    // Socket Mode: no route; the events come over a WebSocket this process opens.
+    slackSocket = new SlackSocketMode({ apiBase: slack.apiBase, appToken: slack.appToken }, new SlackEventRouter(slack, dispatch, logger), logger);
+    adapters.push('slack (socket mode)');
+  } else if (slack?.signingSecret) {
+    routes.set(slack.webhookPath, slackEvents({ ...slack, signingSecret: slack.signingSecret }, dispatch, logger));
     adapters.push('slack');
   }
   let poller: TelegramPoller | undefined;
@@ -79,6 +85,13 @@ export async function startChannels(
       ]);
     }
   }
+  try {
+    // Like setWebhook: a refused app token stops the process at start, naming the key.
+    await slackSocket?.start();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   poller?.start();
   return {
     url: server.url,
@@ -86,6 +99,7 @@ export async function startChannels(
     routes: [...routes.keys()],
     close: async () => {
       abort.abort();
+      await slackSocket?.stop();
       await poller?.stop();
       await server.close();
     },

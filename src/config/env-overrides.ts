@@ -47,6 +47,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'EXOCLAW_TELEGRAM_WEBHOOK_SECRET', kind: 'string', apply: to('channels', 'telegram', 'webhookSecret') },
   { name: 'EXOCLAW_SLACK_BOT_TOKEN', kind: 'string', apply: to('channels', 'slack', 'botToken') },
   { name: 'EXOCLAW_SLACK_SIGNING_SECRET', kind: 'string', apply: to('channels', 'slack', 'signingSecret') },
+  { name: 'EXOCLAW_SLACK_APP_TOKEN', kind: 'string', apply: to('channels', 'slack', 'appToken') },
   { name: 'EXOCLAW_WEBHOOK_SECRET', kind: 'string', apply: to('channels', 'webhook', 'secret') },
   { name: 'TEMPORAL_ADDRESS', kind: 'string', apply: to('temporal', 'address') },
   { name: 'TEMPORAL_NAMESPACE', kind: 'string', apply: to('temporal', 'namespace') },

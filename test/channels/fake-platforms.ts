@@ -2,6 +2,7 @@
 // servers that record what they are sent, answer like the platform, and can be told to fail.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { webhookSignatureProblem } from '../../src/channels/webhook/webhook-signature.js';
 
 async function listen(server: Server): Promise<string> {
@@ -253,20 +254,131 @@ export interface SlackPost {
   at: number;
 }
 
-/** A fake Slack Web API: `chat.postMessage` with the bot token recorded; a wrong token gets `invalid_auth`. */
+/** A Socket Mode envelope as the fake sends it. */
+export interface SlackEnvelope {
+  envelope_id: string;
+  type: 'events_api';
+  accepts_response_payload: false;
+  retry_attempt: number;
+  retry_reason: string;
+  payload: { type: 'event_callback'; event_id: string; team_id: string; api_app_id: string; event_time: number; event: Record<string, unknown> };
+}
+
+/**
+ * A fake Slack Web API: `chat.postMessage` with the bot token recorded; a wrong token gets
+ * `invalid_auth`. With an app token it also does Socket Mode: `apps.connections.open` hands out
+ * single-use `ws://…/link/?ticket=…` URLs, and a real WebSocket server behind them says `hello`,
+ * pushes `events_api` envelopes, records acknowledgements, and can send `disconnect` or drop the
+ * socket. As Slack does, an envelope a dropped socket never acknowledged is sent again (retry_attempt
+ * + 1) on the next connection, and events pushed while no socket is open wait for one.
+ */
 export interface FakeSlack {
   url: string;
   posts: SlackPost[];
   faults: Fault[];
+  socket: {
+    /** apps.connections.open calls that got a URL. */
+    urlsIssued: number;
+    /** Connections that got their hello, in order. */
+    connections: number;
+    /** Acknowledged envelope ids, in arrival order. */
+    acks: { envelopeId: string; at: number }[];
+    /** Every envelope sent, redeliveries included. */
+    sent: SlackEnvelope[];
+    /** How sockets ended: closed by the client (with its close code) or dropped by the fake. */
+    closes: { by: 'client' | 'fake'; code: number }[];
+    openSockets(): number;
+    /** Pushes an event (as an events_api envelope) to the newest open socket, or queues it. */
+    pushEvent(event: Record<string, unknown>, eventId?: string): SlackEnvelope;
+    /** Sends an envelope's event again, as Slack's retry does (a new envelope id, retry_attempt + 1). */
+    redeliver(envelope: SlackEnvelope): SlackEnvelope;
+    acknowledged(envelope: SlackEnvelope): boolean;
+    /** Whether some envelope carrying this event (the first or a retry) was acknowledged. */
+    eventAcknowledged(eventId: string): boolean;
+    /** Sends `disconnect` on the newest socket; the fake closes that socket `closeAfterMs` later if the client has not. */
+    disconnect(reason?: string, closeAfterMs?: number): void;
+    /** Drops the newest socket with no close frame (a dead link). */
+    drop(): void;
+  };
   close(): Promise<void>;
 }
 
-export async function startFakeSlack(botToken: string): Promise<FakeSlack> {
+export async function startFakeSlack(botToken: string, opts: { appToken?: string } = {}): Promise<FakeSlack> {
   let ts = 1_700_000_000;
-  const fake: Omit<FakeSlack, 'url' | 'close'> = { posts: [], faults: [] };
+  let ticket = 0;
+  let envelopeSeq = 0;
+  const tickets = new Set<string>();
+  const open: WebSocket[] = [];
+  const queued: SlackEnvelope[] = [];
+  const inFlight = new Map<WebSocket, Map<string, SlackEnvelope>>();
+  const droppedByFake = new WeakSet<WebSocket>();
+  const newest = (): WebSocket | undefined => open.at(-1);
+  const deliver = (envelope: SlackEnvelope): void => {
+    fakeSocket.sent.push(envelope);
+    const socket = newest();
+    if (!socket) return void queued.push(envelope);
+    inFlight.get(socket)!.set(envelope.envelope_id, envelope);
+    socket.send(JSON.stringify(envelope));
+  };
+  const again = (envelope: SlackEnvelope, reason: string): SlackEnvelope => ({
+    ...envelope,
+    envelope_id: `env-${++envelopeSeq}`,
+    retry_attempt: envelope.retry_attempt + 1,
+    retry_reason: reason,
+  });
+  const fakeSocket: FakeSlack['socket'] = {
+    urlsIssued: 0,
+    connections: 0,
+    acks: [],
+    sent: [],
+    closes: [],
+    openSockets: () => open.length,
+    pushEvent(event, eventId = `Ev${Math.random().toString(36).slice(2)}`) {
+      const envelope: SlackEnvelope = {
+        envelope_id: `env-${++envelopeSeq}`,
+        type: 'events_api',
+        accepts_response_payload: false,
+        retry_attempt: 0,
+        retry_reason: '',
+        payload: { type: 'event_callback', event_id: eventId, team_id: 'T1', api_app_id: 'A1', event_time: Math.floor(Date.now() / 1000), event },
+      };
+      deliver(envelope);
+      return envelope;
+    },
+    redeliver(envelope) {
+      const retry = again(envelope, 'timeout');
+      deliver(retry);
+      return retry;
+    },
+    acknowledged: (envelope) => fakeSocket.acks.some((a) => a.envelopeId === envelope.envelope_id),
+    eventAcknowledged: (eventId) =>
+      fakeSocket.sent.some((e) => e.payload.event_id === eventId && fakeSocket.acknowledged(e)),
+    disconnect(reason = 'refresh_requested', closeAfterMs = 10_000) {
+      const socket = newest();
+      if (!socket) throw new Error('no open socket to disconnect');
+      socket.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-slack' } }));
+      setTimeout(() => socket.close(1000), closeAfterMs).unref();
+    },
+    drop() {
+      const socket = newest();
+      if (!socket) throw new Error('no open socket to drop');
+      droppedByFake.add(socket);
+      // Gone at once: what is pushed from now on waits for the next connection.
+      open.splice(open.indexOf(socket), 1);
+      socket.terminate();
+    },
+  };
+  const fake: Omit<FakeSlack, 'url' | 'close'> = { posts: [], faults: [], socket: fakeSocket };
   const server = createServer((request, response) => {
     void (async () => {
       const params = JSON.parse((await bodyOf(request)) || '{}') as Record<string, string>;
+      if (request.url === '/apps.connections.open') {
+        if (!opts.appToken || request.headers.authorization !== `Bearer ${opts.appToken}`) return json(response, 200, { ok: false, error: 'invalid_auth' });
+        const issued = `t${++ticket}`;
+        tickets.add(issued);
+        fakeSocket.urlsIssued += 1;
+        return json(response, 200, { ok: true, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/link/?ticket=${issued}&app_id=A1` });
+      }
       if (request.headers.authorization !== `Bearer ${botToken}`) return json(response, 200, { ok: false, error: 'invalid_auth' });
       if (request.url !== '/chat.postMessage') return json(response, 404, { ok: false, error: 'unknown_method' });
       const fault = fake.faults.shift();
@@ -276,6 +388,44 @@ export async function startFakeSlack(botToken: string): Promise<FakeSlack> {
       json(response, 200, { ok: true, channel: params.channel, ts: `${ts++}.000100` });
     })();
   });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, tcp, head) => {
+    const url = new URL(request.url ?? '/', 'http://fake-slack');
+    const issued = url.searchParams.get('ticket') ?? '';
+    // A ticket is good for one connection, as Slack's are: a reconnect must ask for a new URL.
+    if (url.pathname !== '/link/' || !tickets.delete(issued)) {
+      tcp.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, tcp, head, (socket) => {
+      open.push(socket);
+      inFlight.set(socket, new Map());
+      fakeSocket.connections += 1;
+      socket.send(JSON.stringify({ type: 'hello', num_connections: open.length, debug_info: { host: 'fake-slack' }, connection_info: { app_id: 'A1' } }));
+      for (const envelope of queued.splice(0)) deliver(envelope);
+      socket.on('message', (data) => {
+        const ack = JSON.parse(String(data)) as { envelope_id?: string };
+        if (!ack.envelope_id) return;
+        fakeSocket.acks.push({ envelopeId: ack.envelope_id, at: Date.now() });
+        inFlight.get(socket)?.delete(ack.envelope_id);
+      });
+      socket.on('close', (code) => {
+        if (open.includes(socket)) open.splice(open.indexOf(socket), 1);
+        fakeSocket.closes.push({ by: droppedByFake.has(socket) ? 'fake' : 'client', code });
+        const unacknowledged = [...(inFlight.get(socket)?.values() ?? [])];
+        inFlight.delete(socket);
+        // Slack retries what was never acknowledged.
+        for (const envelope of unacknowledged) deliver(again(envelope, 'connection_closed'));
+      });
+    });
+  });
   const url = await listen(server);
-  return Object.assign(fake, { url, close: () => close(server) });
+  return Object.assign(fake, {
+    url,
+    close: async () => {
+      for (const socket of [...open]) socket.terminate();
+      wss.close();
+      await close(server);
+    },
+  });
 }

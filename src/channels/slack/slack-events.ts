@@ -19,22 +19,64 @@ const SlackEvent = z.looseObject({
   channel: z.string().optional(),
   channel_type: z.string().optional(),
 });
-const Envelope = z.looseObject({ type: z.string(), challenge: z.string().optional(), event: SlackEvent.optional() });
+/** An Events API body: what Slack POSTs over HTTP, and the payload of a Socket Mode `events_api` envelope. */
+export const SlackEventBody = z.looseObject({
+  type: z.string(),
+  challenge: z.string().optional(),
+  event_id: z.string().optional(),
+  event: SlackEvent.optional(),
+});
 type SlackEvent = z.output<typeof SlackEvent>;
+export type SlackEventBody = z.output<typeof SlackEventBody>;
+
+/** Event ids remembered per process: enough for Slack's retries, which come within minutes. */
+const REMEMBERED_EVENT_IDS = 10_000;
 
 /**
- * Slack's Events API: `url_verification` answered with its challenge; direct messages (`message`
- * in an `im`) and mentions (`app_mention`) become session messages. A DM is one session (a thread
- * in it its own); a mention is answered in its thread, each thread a session. Requests are
- * verified (signature, 5-minute window) before anything else; Slack's retries of an event carry
- * the same message ts, so the session answers once.
+ * What both transports (HTTP Events API, Socket Mode) do with an `event_callback`: a DM or a
+ * mention becomes a session message, through one allow list and rate limit. An event id that
+ * already reached its session here is not signalled again (Slack retries an event it thinks was
+ * lost); a retry reaching another process is still answered once, since the session drops a
+ * message id (the message ts) it has seen. Throws when the message could not be queued, so the
+ * caller leaves the event unacknowledged and Slack sends it again.
+ */
+export class SlackEventRouter {
+  private readonly gate: InboundGate;
+  private readonly handled = new Set<string>();
+
+  constructor(
+    private readonly config: Pick<SlackConfig, 'allowFrom' | 'rateLimitPerMinute' | 'replyInThread' | 'dm'>,
+    private readonly dispatch: SessionDispatch,
+    logger: Logger,
+  ) {
+    this.gate = new InboundGate({ channel: 'slack', allowFrom: config.allowFrom, rateLimitPerMinute: config.rateLimitPerMinute, logger });
+  }
+
+  async route(body: SlackEventBody): Promise<void> {
+    if (body.type !== 'event_callback' || !body.event) return;
+    if (body.event_id && this.handled.has(body.event_id)) return;
+    const message = inboundFromEvent(body.event, this.config);
+    if (message) await this.dispatch.dispatch(message, this.gate);
+    if (body.event_id) this.remember(body.event_id);
+  }
+
+  private remember(eventId: string): void {
+    this.handled.add(eventId);
+    if (this.handled.size > REMEMBERED_EVENT_IDS) this.handled.delete(this.handled.values().next().value!);
+  }
+}
+
+/**
+ * Slack's Events API over HTTP: `url_verification` answered with its challenge; events go to the
+ * router (DMs and mentions; see SlackEventRouter). Requests are verified (signature, 5-minute
+ * window) before anything else.
  */
 export function slackEvents(
   config: SlackConfig & { signingSecret: string },
   dispatch: SessionDispatch,
   logger: Logger,
 ) {
-  const gate = new InboundGate({ channel: 'slack', allowFrom: config.allowFrom, rateLimitPerMinute: config.rateLimitPerMinute, logger });
+  const router = new SlackEventRouter(config, dispatch, logger);
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const body = await readBody(request);
     const problem = slackSignatureProblem(
@@ -47,16 +89,15 @@ export function slackEvents(
       logger.warn({ channel: 'slack', problem }, 'slack request refused');
       return sendJson(response, 401, { error: `signature refused: ${problem}` });
     }
-    let envelope: z.output<typeof Envelope>;
+    let envelope: SlackEventBody;
     try {
-      envelope = Envelope.parse(JSON.parse(body));
+      envelope = SlackEventBody.parse(JSON.parse(body));
     } catch {
       return sendJson(response, 400, { error: 'not a Slack event' });
     }
     if (envelope.type === 'url_verification') return sendJson(response, 200, { challenge: envelope.challenge ?? '' });
-    const message = envelope.type === 'event_callback' && envelope.event ? inboundFromEvent(envelope.event, config) : undefined;
     // Slack wants a 200 for every event it sent, handled or not (else it retries).
-    if (message) await dispatch.dispatch(message, gate);
+    await router.route(envelope);
     sendJson(response, 200, { ok: true });
   };
 }

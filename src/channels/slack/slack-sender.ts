@@ -7,7 +7,7 @@ export const SLACK_MAX_CHARS = 4000;
 const SlackAnswer = z.looseObject({ ok: z.boolean(), error: z.string().optional(), ts: z.string().optional() });
 
 /** Slack errors that waiting can fix; every other `ok: false` is final. */
-const RETRYABLE = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+export const SLACK_RETRYABLE_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /** A Slack chat id: `<channel>` or `<channel>:<thread_ts>` (a thread is its own session). */
 export function splitSlackChatId(chatId: string): { channel: string; threadTs?: string } {
@@ -35,7 +35,7 @@ export class SlackSender implements ChannelSender {
     if (!answer.success) throw sendErrorFor('Slack', 502, 'chat.postMessage: not a Slack answer');
     if (!answer.data.ok) {
       const error = answer.data.error ?? 'unknown_error';
-      throw sendErrorFor('Slack', RETRYABLE.has(error) ? 503 : 400, `chat.postMessage: ${error}`, retryAfter(response));
+      throw sendErrorFor('Slack', SLACK_RETRYABLE_ERRORS.has(error) ? 503 : 400, `chat.postMessage: ${error}`, retryAfter(response));
     }
     return answer.data.ts ? { platformId: answer.data.ts } : {};
   }
