@@ -14,11 +14,13 @@ export const DEFAULT_CHANNELS_PORT = 8788;
 export const CHANNELS_HELP = `Usage: exoclaw-temporal channels [--host H] [--port P] [connection flags]
 
 Runs the inbound side of every channel enabled in the config (channels.telegram, channels.slack,
-channels.webhook): Telegram by long polling or webhook, Slack's Events API and the signed webhook channel
-as HTTP routes (plus GET /healthz). Each allowed message goes to its chat's session
+channels.webhook): Telegram by long polling or webhook, Slack over Socket Mode (a WebSocket this
+process opens with the app token) or its Events API, and the signed webhook channel; the HTTP ones
+as routes (plus GET /healthz). Each allowed message goes to its chat's session
 (session id <channel>:<chat id>). Replies are sent by the workers, which need the same channel
 settings (tokens from the config file or EXOCLAW_TELEGRAM_TOKEN, EXOCLAW_TELEGRAM_WEBHOOK_SECRET,
-EXOCLAW_SLACK_BOT_TOKEN, EXOCLAW_SLACK_SIGNING_SECRET, EXOCLAW_WEBHOOK_SECRET). See docs/channels.md.
+EXOCLAW_SLACK_BOT_TOKEN, EXOCLAW_SLACK_SIGNING_SECRET, EXOCLAW_SLACK_APP_TOKEN,
+EXOCLAW_WEBHOOK_SECRET). See docs/channels.md.
   --host H        address the HTTP routes listen on (default 127.0.0.1; put TLS in front of
                   anything reachable from outside)
   --port P        port (default ${DEFAULT_CHANNELS_PORT}; 0 = any free port)
