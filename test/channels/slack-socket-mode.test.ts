@@ -4,6 +4,7 @@
 // right channel and thread. Slack's disconnect and a dropped socket are followed by a reconnect.
 // Chat ids here (DS…, CS…) differ from slack-channel.test.ts's: session ids are namespace-wide.
 import { captureLogger, capturedLogLines } from '../durable/log-capture.js';
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsConfig } from '../../src/channels/channel-config.js';
 import { startChannels, type RunningChannels } from '../../src/channels/channels-runner.js';
@@ -138,6 +139,22 @@ describe('slack channel in socket mode', () => {
     expect(await sessions.status('slack:DS600')).toBeUndefined();
     expect(stack.llm.chatRequests().length).toBe(before);
     expect(logText()).not.toContain(text);
+  });
+
+  it('leaves an envelope unacknowledged when Temporal cannot take its message, so Slack sends it again', async () => {
+    // A real refusal: a client for a namespace the dev server does not have.
+    const lost = await startFakeSlack(BOT_TOKEN, { appToken: APP_TOKEN });
+    const nowhere = new SessionClient(new Client({ connection: stack.client.connection, namespace: 'no-such-namespace-socket-test' }), stack.taskQueue);
+    const config = { channels: { slack: { ...socketConfig().channels.slack, apiBase: lost.url } } };
+    const running = await startChannels(config, nowhere, { host: '127.0.0.1', port: 0, logger: captureLogger });
+    try {
+      const envelope = lost.socket.pushEvent(dm('DS700', 'nowhere to go', '1700000700.000100'));
+      await waitUntil('the failure logged', () => logText().includes(`"envelopeId":"${envelope.envelope_id}"`) && logText().includes('left unacknowledged'));
+      expect(lost.socket.acks).toEqual([]);
+    } finally {
+      await running.close();
+      await lost.close();
+    }
   });
 
   it('keeps the app token and bot token out of history and logs', async () => {

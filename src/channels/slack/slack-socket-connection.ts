@@ -85,9 +85,14 @@ export class SlackSocketConnection {
     });
   }
 
-  /** Finishes the envelopes in hand (so their acknowledgements go out), then closes. */
-  async retire(): Promise<void> {
-    await this.inHand;
+  /**
+   * Finishes the envelopes in hand (so their acknowledgements go out), then closes. Waits at most
+   * `maxWaitMs`: what is still unacknowledged then (Temporal unreachable) Slack sends again.
+   */
+  async retire(maxWaitMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.inHand, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
     this.close();
   }
 
