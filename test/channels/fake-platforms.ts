@@ -299,6 +299,8 @@ export interface FakeSlack {
     disconnect(reason?: string, closeAfterMs?: number): void;
     /** Drops the newest socket with no close frame (a dead link). */
     drop(): void;
+    /** Stops reading the newest socket, so its pings go unanswered (a link that died silently). */
+    freeze(): void;
   };
   close(): Promise<void>;
 }
@@ -309,6 +311,7 @@ export async function startFakeSlack(botToken: string, opts: { appToken?: string
   let envelopeSeq = 0;
   const tickets = new Set<string>();
   const open: WebSocket[] = [];
+  const everySocket = new Set<WebSocket>();
   const queued: SlackEnvelope[] = [];
   const inFlight = new Map<WebSocket, Map<string, SlackEnvelope>>();
   const droppedByFake = new WeakSet<WebSocket>();
@@ -359,6 +362,12 @@ export async function startFakeSlack(botToken: string, opts: { appToken?: string
       socket.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-slack' } }));
       setTimeout(() => socket.close(1000), closeAfterMs).unref();
     },
+    freeze() {
+      const socket = newest();
+      if (!socket) throw new Error('no open socket to freeze');
+      open.splice(open.indexOf(socket), 1);
+      socket.pause();
+    },
     drop() {
       const socket = newest();
       if (!socket) throw new Error('no open socket to drop');
@@ -399,6 +408,7 @@ export async function startFakeSlack(botToken: string, opts: { appToken?: string
     }
     wss.handleUpgrade(request, tcp, head, (socket) => {
       open.push(socket);
+      everySocket.add(socket);
       inFlight.set(socket, new Map());
       fakeSocket.connections += 1;
       socket.send(JSON.stringify({ type: 'hello', num_connections: open.length, debug_info: { host: 'fake-slack' }, connection_info: { app_id: 'A1' } }));
@@ -423,7 +433,7 @@ export async function startFakeSlack(botToken: string, opts: { appToken?: string
   return Object.assign(fake, {
     url,
     close: async () => {
-      for (const socket of [...open]) socket.terminate();
+      for (const socket of everySocket) socket.terminate();
       wss.close();
       await close(server);
     },

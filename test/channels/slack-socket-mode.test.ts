@@ -8,6 +8,9 @@ import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsConfig } from '../../src/channels/channel-config.js';
 import { startChannels, type RunningChannels } from '../../src/channels/channels-runner.js';
+import { SessionDispatch } from '../../src/channels/session-dispatch.js';
+import { SlackEventRouter } from '../../src/channels/slack/slack-events.js';
+import { SlackSocketMode } from '../../src/channels/slack/slack-socket-mode.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { SessionClient } from '../../src/temporal/session-client.js';
 import { historyJson } from '../durable/history.js';
@@ -154,6 +157,24 @@ describe('slack channel in socket mode', () => {
     } finally {
       await running.close();
       await lost.close();
+    }
+  });
+
+  it('drops a connection whose pings go unanswered (a link that died silently) and reconnects', async () => {
+    const quiet = await startFakeSlack(BOT_TOKEN, { appToken: APP_TOKEN });
+    const settings = channelsConfig(socketConfig({ apiBase: quiet.url })).slack!;
+    const router = new SlackEventRouter(settings, new SessionDispatch(sessions, captureLogger), captureLogger);
+    const mode = new SlackSocketMode({ apiBase: quiet.url, appToken: APP_TOKEN }, router, captureLogger, { helloTimeoutMs: 5_000, pingIntervalMs: 200 });
+    try {
+      await mode.start();
+      await waitUntil('the first connection', () => quiet.socket.connections === 1);
+      quiet.socket.freeze();
+      await waitUntil('a reconnect', () => quiet.socket.connections === 2);
+      expect(logText()).toContain('no pong from Slack');
+      expect(quiet.socket.urlsIssued).toBe(2);
+    } finally {
+      await mode.stop();
+      await quiet.close();
     }
   });
 
