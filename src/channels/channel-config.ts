@@ -117,6 +117,12 @@ function requireSecrets(channels: ChannelsConfig): void {
     if (!channels.slack.botToken) missing.push('channels.slack.botToken (or EXOCLAW_SLACK_BOT_TOKEN)');
     if (channels.slack.mode === 'socket') {
       if (!channels.slack.appToken) missing.push('channels.slack.appToken (or EXOCLAW_SLACK_APP_TOKEN, an xapp- token, in socket mode)');
+    } else if (!channels.slack.signingSecret && channels.slack.appToken) {
+      // A nanobot config: its default mode is socket, ours http.
+      throw new ConfigError([
+        'channels.slack.mode: "http" (the default here; nanobot\'s is "socket") needs channels.slack.signingSecret; ' +
+          'to use channels.slack.appToken, set "mode": "socket"',
+      ]);
     } else if (!channels.slack.signingSecret) {
       missing.push('channels.slack.signingSecret (or EXOCLAW_SLACK_SIGNING_SECRET, in http mode)');
     }

@@ -196,6 +196,9 @@ describe('slack socket mode settings', () => {
     expect(() => channelsConfig({ channels: { slack: withoutApp } })).toThrow(/channels\.slack\.appToken \(or EXOCLAW_SLACK_APP_TOKEN/);
     expect(channelsConfig(socketConfig()).slack?.mode).toBe('socket');
     expect(() => channelsConfig(socketConfig({ appToken: BOT_TOKEN }))).toThrow(/channels\.slack\.appToken: use the app-level token/);
+    // A nanobot config that relies on nanobot's default mode (socket) is told to say so.
+    const { mode: _mode, ...noMode } = socketConfig().channels.slack;
+    expect(() => channelsConfig({ channels: { slack: noMode } })).toThrow(/set "mode": "socket"/);
   });
 
   it('stops at start, naming the key, when Slack refuses the app token', async () => {
