@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseFlags } from '../../src/cli/parse-flags.js';
 
-export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history', 'gateway', 'soak'] as const;
+export const BENCH_PHASES = ['overhead', 'floor', 'throughput', 'history', 'gateway', 'soak', 'sessions', 'concurrency'] as const;
 export type BenchPhase = (typeof BENCH_PHASES)[number];
 
 /** What one benchmark run measures and how much. */
@@ -24,6 +24,16 @@ export interface BenchOptions {
   transcriptBytes: number[];
   /** One-call turns of the memory soak (the last phase). */
   soakTurns: number;
+  /** Idle AgentSessionWorkflows held by one worker process (the sessions phase). */
+  idleSessions: number;
+  /** Messages in flight while the sessions phase starts and re-answers them. */
+  sessionConcurrency: number;
+  /** maxCachedWorkflows of the sessions phase's worker (EXOCLAW_MAX_CACHED_WORKFLOWS); undefined: the config default. */
+  workerCache: number | undefined;
+  /** Concurrency levels of the two-worker latency phase … */
+  latencyConcurrency: number[];
+  /** … and its turns per level (same length). */
+  latencyTurns: number[];
   /** Which phases run (default: all, in this order). */
   phases: BenchPhase[];
   /** A pre-built workflow bundle; otherwise workflows/index.ts is bundled once at start-up. */
@@ -47,7 +57,14 @@ Options:
   --turns <list>         turns per level, same length as --concurrency (default 20,50,100; quick 5,20,50)
   --history-steps <n>    tool steps per turn for history size (default 10; quick 3)
   --soak-turns <n>       one-call turns of the memory soak, 10 at a time (default 1000; quick 100)
-  --only <list>          run only these phases: overhead,floor,throughput,history,gateway,soak (default all)
+  --idle-sessions <n>    sessions one worker process holds idle, then answers again after a restart
+                         (default 1000; quick 100)
+  --session-concurrency <n>  messages in flight while the sessions are started and re-answered (default 20)
+  --worker-cache <n>     maxCachedWorkflows of that worker (default: the config's default)
+  --latency-concurrency <list>  concurrency levels with two worker processes (default 50,100)
+  --latency-turns <list> turns per level, same length (default 150,300; quick 50,100)
+  --only <list>          run only these phases: overhead,floor,throughput,history,gateway,soak,
+                         sessions,concurrency (default all)
   --bundle <path>        pre-built workflow bundle (also $EXOCLAW_WORKFLOW_BUNDLE); must include
                          benchEmptyActivitiesWorkflow
   -h, --help             this text`;
@@ -73,6 +90,11 @@ const FlagsSchema = z.object({
   turns: countList.optional(),
   'history-steps': count.optional(),
   'soak-turns': count.optional(),
+  'idle-sessions': count.optional(),
+  'session-concurrency': count.optional(),
+  'worker-cache': z.coerce.number().pipe(z.number().int().min(0).max(100_000)).optional(),
+  'latency-concurrency': countList.optional(),
+  'latency-turns': countList.optional(),
   bundle: z.string().min(1).optional(),
   only: z
     .string()
@@ -97,6 +119,11 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
         turns: { type: 'string' },
         'history-steps': { type: 'string' },
         'soak-turns': { type: 'string' },
+        'idle-sessions': { type: 'string' },
+        'session-concurrency': { type: 'string' },
+        'worker-cache': { type: 'string' },
+        'latency-concurrency': { type: 'string' },
+        'latency-turns': { type: 'string' },
         bundle: { type: 'string' },
         only: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -119,6 +146,13 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
       `--turns has ${turns.length} entries but --concurrency has ${concurrency.length}; give one turn count per concurrency level.`,
     );
   }
+  const latencyConcurrency = flags['latency-concurrency'] ?? [50, 100];
+  const latencyTurns = flags['latency-turns'] ?? (flags['latency-concurrency'] ? latencyConcurrency.map((c) => 3 * c) : quick ? [50, 100] : [150, 300]);
+  if (latencyTurns.length !== latencyConcurrency.length) {
+    throw new BenchUsageError(
+      `--latency-turns has ${latencyTurns.length} entries but --latency-concurrency has ${latencyConcurrency.length}; give one turn count per level.`,
+    );
+  }
   return {
     json: flags.json,
     quick,
@@ -130,6 +164,11 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     historySteps: flags['history-steps'] ?? (quick ? 3 : 10),
     transcriptBytes: [10 * 1024, 1024 * 1024],
     soakTurns: flags['soak-turns'] ?? (quick ? 100 : 1000),
+    idleSessions: flags['idle-sessions'] ?? (quick ? 100 : 1000),
+    sessionConcurrency: flags['session-concurrency'] ?? 20,
+    workerCache: flags['worker-cache'],
+    latencyConcurrency,
+    latencyTurns,
     phases: BENCH_PHASES.filter((phase) => !flags.only || flags.only.includes(phase)),
     bundlePath: flags.bundle ?? (env.EXOCLAW_WORKFLOW_BUNDLE || undefined),
   };
