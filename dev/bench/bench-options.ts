@@ -30,6 +30,8 @@ export interface BenchOptions {
   sessionConcurrency: number;
   /** maxCachedWorkflows of the sessions phase's worker (EXOCLAW_MAX_CACHED_WORKFLOWS); undefined: the config default. */
   workerCache: number | undefined;
+  /** NODE_OPTIONS of that worker (e.g. --max-old-space-size=768); undefined: the bench's own environment. */
+  workerNodeOptions: string | undefined;
   /** Concurrency levels of the two-worker latency phase … */
   latencyConcurrency: number[];
   /** … and its turns per level (same length). */
@@ -61,6 +63,7 @@ Options:
                          (default 1000; quick 100)
   --session-concurrency <n>  messages in flight while the sessions are started and re-answered (default 20)
   --worker-cache <n>     maxCachedWorkflows of that worker (default: the config's default)
+  --worker-node-options <text>  NODE_OPTIONS of that worker, e.g. --max-old-space-size=768
   --latency-concurrency <list>  concurrency levels with two worker processes (default 50,100)
   --latency-turns <list> turns per level, same length (default 150,300; quick 50,100)
   --only <list>          run only these phases: overhead,floor,throughput,history,gateway,soak,
@@ -93,6 +96,7 @@ const FlagsSchema = z.object({
   'idle-sessions': count.optional(),
   'session-concurrency': count.optional(),
   'worker-cache': z.coerce.number().pipe(z.number().int().min(0).max(100_000)).optional(),
+  'worker-node-options': z.string().min(1).optional(),
   'latency-concurrency': countList.optional(),
   'latency-turns': countList.optional(),
   bundle: z.string().min(1).optional(),
@@ -122,6 +126,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
         'idle-sessions': { type: 'string' },
         'session-concurrency': { type: 'string' },
         'worker-cache': { type: 'string' },
+        'worker-node-options': { type: 'string' },
         'latency-concurrency': { type: 'string' },
         'latency-turns': { type: 'string' },
         bundle: { type: 'string' },
@@ -167,6 +172,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     idleSessions: flags['idle-sessions'] ?? (quick ? 100 : 1000),
     sessionConcurrency: flags['session-concurrency'] ?? 20,
     workerCache: flags['worker-cache'],
+    workerNodeOptions: flags['worker-node-options'],
     latencyConcurrency,
     latencyTurns,
     phases: BENCH_PHASES.filter((phase) => !flags.only || flags.only.includes(phase)),

@@ -16,8 +16,10 @@ const SETTLE_MS = 3_000;
 export async function measureIdleSessions(ctx: PhaseContext): Promise<void> {
   const { opts, progress, emit } = ctx;
   const total = opts.idleSessions;
-  const cacheEnv = opts.workerCache === undefined ? {} : { EXOCLAW_MAX_CACHED_WORKFLOWS: String(opts.workerCache) };
-  const workers = await startBenchWorkerProcesses(ctx, 'sessions', cacheEnv);
+  const workers = await startBenchWorkerProcesses(ctx, 'sessions', {
+    ...(opts.workerCache === undefined ? {} : { EXOCLAW_MAX_CACHED_WORKFLOWS: String(opts.workerCache) }),
+    ...(opts.workerNodeOptions === undefined ? {} : { NODE_OPTIONS: opts.workerNodeOptions }),
+  });
   try {
     const sessions = new SessionClient(ctx.stack.client, workers.taskQueue);
     const send = async (index: number): Promise<void> => {
@@ -64,6 +66,7 @@ export async function measureIdleSessions(ctx: PhaseContext): Promise<void> {
         rss_before_mib: round(rssBefore, 0),
         per_session_kib: round(perSessionKib, 0),
         max_cached_workflows: opts.workerCache ?? 'default',
+        ...(opts.workerNodeOptions === undefined ? {} : { node_options: opts.workerNodeOptions }),
         start_wall_ms: round(startMs, 0),
         start_p50_ms: round(percentile(startLatencies, 50), 1),
         start_p95_ms: round(percentile(startLatencies, 95), 1),

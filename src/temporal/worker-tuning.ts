@@ -5,13 +5,14 @@ import type { WorkerOptions, WorkerTuner } from '@temporalio/worker';
 import type { TemporalWorkerConfig } from '../config/schema.js';
 
 /**
- * Sessions kept in memory by default. Measured with `npm run bench -- --only sessions`: an idle
- * cached AgentSessionWorkflow costs a worker about 0.3-0.5 MiB, so 1,000 fit under 1 GiB with
- * the worker's own ~300 MiB (docs/benchmark.md, "What to set in production"). The SDK's own
- * default is sized from the V8 heap limit (thousands on a large machine), which lets RSS grow
- * past what a container was given.
+ * Workflows kept in memory by default. Measured with `npm run bench -- --only sessions`: an idle
+ * cached AgentSessionWorkflow holds about 2.9 MiB of a worker's memory (each keeps its own
+ * instances of the bundle's modules), on top of about 345 MiB for a worker that has run one, so
+ * 200 keep a worker near 1 GiB however many sessions it serves; a session not cached replays its
+ * short history when its next message comes (docs/benchmark.md, "What to set in production").
+ * The SDK's own default is sized from the V8 heap limit: thousands on a large machine.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
 /** The SDK's defaults for fixed slots (WorkerOptions.maxConcurrent*), used for counts left out. */
 const SDK_FIXED_SLOTS = { workflow: 40, activity: 100, localActivity: 100, nexus: 100 } as const;
