@@ -47,11 +47,13 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 Measures the durable runtime on a local Temporal dev server (or $TEMPORAL_ADDRESS) with a
 zero-latency scripted model: per-step overhead vs in-process, the empty-activity floor,
 turns/s at several concurrency levels, history bytes per step, and the gateway: time to first
-token through it vs the model called directly, and one event's delivery to 200 SSE clients.
+token through it vs the model called directly, and one event's delivery to 200 SSE clients;
+then, with real worker processes: the RSS of one worker holding many idle sessions, their
+answers after that worker is replaced, and turn latency with two workers at high concurrency.
 
 Options:
   --json                 one JSON object per metric and line on stdout (progress goes to stderr)
-  --quick                fewer and shorter runs (about a minute)
+  --quick                fewer and shorter runs (a few minutes; --only to pick phases)
   --runs <n>             timed runs per comparison, after one warm-up (default 5; quick 2)
   --steps <n>            tool steps per turn for the overhead comparison (default 10; quick 5)
   --activities <n>       no-op activities per floor workflow (default 50; quick 20)
