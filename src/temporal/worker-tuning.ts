@@ -5,12 +5,12 @@ import type { WorkerOptions, WorkerTuner } from '@temporalio/worker';
 import type { TemporalWorkerConfig } from '../config/schema.js';
 
 /**
- * Workflows kept in memory by default. Measured with `npm run bench -- --only sessions`: an idle
- * cached AgentSessionWorkflow holds about 2.9 MiB of a worker's memory (each keeps its own
- * instances of the bundle's modules), on top of about 345 MiB for a worker that has run one, so
- * 200 keep a worker near 1 GiB however many sessions it serves; a session not cached replays its
- * short history when its next message comes (docs/benchmark.md, "What to set in production").
- * The SDK's own default is sized from the V8 heap limit: thousands on a large machine.
+ * Workflows kept in memory by default. Measured with `npm run bench -- --only sessions`: a
+ * cached idle AgentSessionWorkflow holds about 2.9 MiB of a worker's memory, on top of about
+ * 350 MiB for a worker that has run one; with 200 cached, one worker holding 1,000 idle
+ * sessions sat at 1010 MiB. A session not cached replays its short history when its next
+ * message comes, which costs little (docs/benchmark.md, "What to set in production"). The
+ * SDK's own default is sized from the V8 heap limit: thousands on a large machine.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
