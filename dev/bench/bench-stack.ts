@@ -1,7 +1,7 @@
 // Everything one benchmark run needs, started once and torn down in reverse order even when
 // a phase fails: Temporal (a dev server, or $TEMPORAL_ADDRESS), the scripted model, a temp
 // workspace, the worker's real dependencies, one agent worker, and a client.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -40,6 +40,10 @@ export interface BenchStack {
   exoclaw: ExoclawClient;
   taskQueue: string;
   logger: Logger;
+  /** The workflow bundle as a file, for worker processes (the sessions and concurrency phases). */
+  bundlePath: string;
+  /** A fresh temp directory under the stack's own, removed with it. */
+  tempDir(name: string): Promise<string>;
   /** Runs `fn` while the one agent worker polls `taskQueue`. */
   withAgentWorker<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `fn` while a second worker with the bench-only no-op activity polls its own queue. */
@@ -98,6 +102,9 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
   const base = await mkdtemp(join(tmpdir(), 'exoclaw-bench-'));
   cleanups.add('remove the temp workspace and state root', () => rm(base, { recursive: true, force: true }));
   const workspace = join(base, 'workspace');
+  // Worker processes load the bundle from a file; webpack never runs in them (it would count in their RSS).
+  const bundlePath = 'codePath' in workflowBundle ? workflowBundle.codePath : join(base, 'workflow-bundle.js');
+  if ('code' in workflowBundle) await writeFile(bundlePath, workflowBundle.code);
   const config = loadConfig({
     env: { HOME: base },
     overrides: {
@@ -150,6 +157,8 @@ async function start(opts: BenchStackOptions, cleanups: Cleanups): Promise<Bench
     exoclaw: new ExoclawClient(client, taskQueue),
     taskQueue,
     logger,
+    bundlePath,
+    tempDir: (name) => mkdtemp(join(base, `${name}-`)),
     withAgentWorker: (fn) => agent.worker.runUntil(fn),
     withFloorWorker: async (fn) => {
       const floorQueue = `${taskQueue}-floor`;

@@ -28,3 +28,14 @@ const CLOCK_TICKS_PER_SECOND = 100;
 export function rssMiB(): number {
   return process.memoryUsage.rss() / 2 ** 20;
 }
+
+/** Resident set size of another process in MiB (Linux /proc); undefined when it cannot be read. */
+export function processRssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,8 +5,10 @@ import type { BenchOptions, BenchPhase } from './bench-options.js';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
 import { measureGateway } from './gateway-latency.js';
 import { measureHistoryGrowth } from './history-growth.js';
+import { measureIdleSessions } from './idle-sessions.js';
 import { metricJsonLine, metricsTable, type Metric } from './metrics.js';
 import type { PhaseContext } from './phase-context.js';
+import { measureMultiWorkerLatency } from './multi-worker-latency.js';
 import { measureStepOverhead } from './step-overhead.js';
 import { measureSoak } from './soak.js';
 import { measureThroughput } from './throughput.js';
@@ -18,6 +20,8 @@ const PHASES: Record<BenchPhase, (ctx: PhaseContext) => Promise<void>> = {
   history: measureHistoryGrowth,
   gateway: measureGateway,
   soak: measureSoak,
+  sessions: measureIdleSessions,
+  concurrency: measureMultiWorkerLatency,
 };
 
 export class BenchInterruptedError extends Error {

@@ -1,14 +1,16 @@
 // Metric 3: turns per second through one worker at several concurrency levels, with simple
 // one-model-call turns on distinct sessions (no session waits for another).
+import type { ExoclawClient } from '../../src/temporal/client.js';
 import { benchTurnMessage } from './bench-script.js';
+import { runLanes } from './lanes.js';
 import { BenchSanityError, type PhaseContext } from './phase-context.js';
 import { ownCpuMs, processCpuMs, rssMiB } from './process-cpu.js';
 import { percentile, round, timed } from './stats.js';
 
 /** One one-model-call turn on its own session; resolves to its latency in ms. */
-export async function oneCallTurn(ctx: PhaseContext, sessionId: string): Promise<number> {
+export async function oneCallTurn(ctx: PhaseContext, sessionId: string, exoclaw: ExoclawClient = ctx.stack.exoclaw): Promise<number> {
   ctx.signal.throwIfAborted();
-  const { ms, value } = await timed(() => ctx.stack.exoclaw.runTurn({ sessionId, message: benchTurnMessage(0) }));
+  const { ms, value } = await timed(() => exoclaw.runTurn({ sessionId, message: benchTurnMessage(0) }));
   if (value.iterations !== 1) throw new BenchSanityError(`A 1-step turn took ${value.iterations} model calls.`);
   return ms;
 }
@@ -16,6 +18,7 @@ export async function oneCallTurn(ctx: PhaseContext, sessionId: string): Promise
 /**
  * `total` one-call turns, `concurrency` at a time, on sessions `<prefix>-<index>`; returns the
  * latencies. `afterTurn(done)` runs after each finished turn (the soak samples memory there).
+ * `exoclaw`: a client of another task queue (worker processes); default the bench's own worker.
  */
 export async function runTurnLanes(
   ctx: PhaseContext,
@@ -23,24 +26,11 @@ export async function runTurnLanes(
   total: number,
   concurrency: number,
   afterTurn: (done: number) => void = () => undefined,
+  exoclaw: ExoclawClient = ctx.stack.exoclaw,
 ): Promise<number[]> {
-  const latencies: number[] = [];
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (next < total && !failed) {
-      const index = next++;
-      try {
-        latencies.push(await oneCallTurn(ctx, `${prefix}-${index}`));
-        afterTurn(latencies.length);
-      } catch (error) {
-        failed = true; // the other lanes finish their turn in flight and stop
-        throw error;
-      }
-    }
-  };
-  await settleAll(Array.from({ length: Math.min(concurrency, total) }, lane));
-  return latencies;
+  return runLanes({ total, concurrency, signal: ctx.signal, afterJob: afterTurn }, (index) =>
+    oneCallTurn(ctx, `${prefix}-${index}`, exoclaw),
+  );
 }
 
 export async function measureThroughput(ctx: PhaseContext): Promise<void> {
@@ -86,11 +76,4 @@ export async function measureThroughput(ctx: PhaseContext): Promise<void> {
       },
     });
   }
-}
-
-/** Like Promise.all, but waits for every promise before rethrowing the first failure. */
-async function settleAll(promises: Promise<void>[]): Promise<void> {
-  const results = await Promise.allSettled(promises);
-  const rejected = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }

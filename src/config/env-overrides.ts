@@ -52,6 +52,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'TEMPORAL_ADDRESS', kind: 'string', apply: to('temporal', 'address') },
   { name: 'TEMPORAL_NAMESPACE', kind: 'string', apply: to('temporal', 'namespace') },
   { name: 'EXOCLAW_TASK_QUEUE', kind: 'string', apply: to('temporal', 'taskQueue') },
+  { name: 'EXOCLAW_MAX_CACHED_WORKFLOWS', kind: 'number', apply: to('temporal', 'worker', 'maxCachedWorkflows') },
   { name: 'EXOCLAW_EVENTS_REDIS_URL', kind: 'string', apply: to('events', 'redisUrl') },
   { name: 'TEMPORAL_API_KEY', kind: 'string', apply: to('temporal', 'apiKey') },
   // EXOCLAW_ENCRYPTION_KEYS itself is read by loadEncryptionKeys, so key bytes never sit in the config.

@@ -206,6 +206,41 @@ export const ToolsConfigSchema = z.object({
   policy: ToolPolicy.prefault({}),
 });
 
+const fraction = () => z.number().gt(0).max(1);
+
+/**
+ * How one worker process spends memory and task slots. Every key is optional; the defaults are
+ * applied where the Temporal worker is built (src/temporal/worker-tuning.ts) and chosen from the
+ * benchmark's idle-sessions measurement (docs/benchmark.md, "What to set in production").
+ */
+export const TemporalWorkerSchema = z
+  .object({
+    /** Workflows (sessions, turns) kept in memory between tasks; one not cached replays its history when it next runs. */
+    maxCachedWorkflows: z.number().int().min(0).max(100_000).optional(),
+    /** One shared V8 context for every workflow (the SDK's default and far leaner); false gives each its own. */
+    reuseV8Context: z.boolean().optional(),
+    /** How many tasks run at once: fixed slot counts, or slots handed out while memory and CPU stay under targets. */
+    tuner: z
+      .object({
+        resourceBased: z.object({ targetMemoryUsage: fraction(), targetCpuUsage: fraction() }).optional(),
+        fixed: z
+          .object({
+            workflowTaskSlots: z.number().int().min(2).max(10_000).optional(),
+            activityTaskSlots: positiveInt().max(10_000).optional(),
+            localActivityTaskSlots: positiveInt().max(10_000).optional(),
+          })
+          .optional(),
+      })
+      .refine((tuner) => Boolean(tuner.resourceBased) !== Boolean(tuner.fixed), {
+        message: 'give either "resourceBased" ({"targetMemoryUsage": 0.8, "targetCpuUsage": 0.9}) or "fixed" (slot counts), not both and not neither',
+      })
+      .optional(),
+  })
+  .refine((worker) => worker.maxCachedWorkflows !== 1, {
+    message: 'maxCachedWorkflows must be 0 (no cache) or at least 2 (the SDK needs room for a workflow and its sticky successor)',
+    path: ['maxCachedWorkflows'],
+  });
+
 export const TemporalConfigSchema = z.object({
   address: z.string().min(1).default('localhost:7233'),
   namespace: z.string().min(1).default('default'),
@@ -226,6 +261,8 @@ export const TemporalConfigSchema = z.object({
     }),
   /** Temporal Cloud API key (enables TLS). */
   apiKey: z.string().optional(),
+  /** Worker process settings: workflow cache, V8 context reuse, task slots (docs/workspace-and-config.md). */
+  worker: TemporalWorkerSchema.optional(),
 });
 
 export const SecurityConfigSchema = z.object({
@@ -306,6 +343,7 @@ export type TemporalConfig = TemporalSettings;
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 export type EventsConfig = z.output<typeof EventsConfigSchema>;
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+export type TemporalWorkerConfig = z.output<typeof TemporalWorkerSchema>;
 
 type ParsedConfig = z.output<typeof ConfigSchema>;
 

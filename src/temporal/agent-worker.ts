@@ -14,6 +14,8 @@ import { resolveConnection, type ResolvedConnection } from './connection.js';
 import { exoclawDataConverter } from './data-converter.js';
 import { workflowSource } from './workflow-bundle.js';
 import { createWorkerDeps } from './worker-deps.js';
+import { workerTuningOptions } from './worker-tuning.js';
+import type { TemporalWorkerConfig } from '../config/schema.js';
 
 /**
  * What an agent worker is made of. The short form is `{ tools, hooks, providers, config }`: the
@@ -42,6 +44,8 @@ export interface AgentWorkerOptions {
   shutdownGraceTime?: string | number;
   identity?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflow cache, V8 context reuse and slot tuner; default: the config's `temporal.worker`, else the defaults in worker-tuning.ts. */
+  workerSettings?: TemporalWorkerConfig;
   stickyQueueScheduleToStartTimeout?: string | number;
   /** Payload encryption keys (every worker and client of these workflows needs the same ones); default: from the config. */
   encryption?: EncryptionKeyRing;
@@ -100,6 +104,10 @@ export async function createAgentWorkers(opts: Omit<AgentWorkerOptions, 'taskQue
   const config = opts.deps ? undefined : resolveAgentConfig(opts.config, opts.logger && ((message) => opts.logger!.warn(message)));
   const taskQueues = opts.taskQueues ?? config?.temporal.taskQueues;
   if (!taskQueues || taskQueues.length === 0) throw new Error('createAgentWorkers needs at least one task queue.');
+  const tuning = workerTuningOptions(opts.workerSettings ?? config?.temporal.worker);
+  if (tuning.tuner && opts.maxConcurrentActivityTaskExecutions !== undefined) {
+    throw new Error('Set either a slot tuner (temporal.worker.tuner) or maxConcurrentActivityTaskExecutions, not both: the tuner decides activity slots.');
+  }
   const target = opts.connection ?? resolveConnection({}, config?.temporal);
   const encryption = opts.encryption ?? (config ? loadEncryptionKeys(config.security.encryption) : undefined);
   // Before connecting: a bad OTel setting fails here with nothing to close.
@@ -141,6 +149,7 @@ export async function createAgentWorkers(opts: Omit<AgentWorkerOptions, 'taskQue
         dataConverter,
         ...workflows,
         shutdownGraceTime: opts.shutdownGraceTime ?? '10s',
+        ...tuning,
         maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
         // A killed worker keeps its workflows "sticky" until this runs out; the SDK's 10 s default
         // would add 10 s to every resume after a SIGKILL. 3 s still favours the cache under load.

@@ -94,6 +94,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       workflowBundle: opts.workflowBundle ?? source?.workflowBundle,
       shutdownGraceTime: opts.shutdownGraceTime,
       identity: opts.identity,
+      workerSettings: config.temporal.worker,
       tracing: tracing ?? null,
     });
   } catch (error) {

@@ -41,6 +41,8 @@ describe('npm run bench -- --json', () => {
       '--turns=1,2',
       '--history-steps=1',
       '--soak-turns=3',
+      // The worker-process phases (sessions, concurrency) have their own test: bench-sessions.test.ts.
+      '--only=overhead,floor,throughput,history,gateway,soak',
     ]);
     expect(code, stderr).toBe(0);
 
