@@ -1,4 +1,4 @@
-import type { RecordStep } from '../src/core/index.js';
+import type { MessageHandle, RecordStep } from '../src/core/index.js';
 import { resolveMessages } from '../src/storage/index.js';
 import type { ActivityDeps } from './activity-deps.js';
 
@@ -7,6 +7,12 @@ export interface RecordedTurn {
   /** e.g. "6 messages" */
   recorded: string;
   sessionId: string;
+  /**
+   * The recorded messages as the step got them (references, the user message inline). A local run
+   * of this step leaves no input in history: a history reader (the Web UI through the codec
+   * server) sees the turn here instead.
+   */
+  messages: MessageHandle[];
 }
 
 /** Appends the turn to the session log (idempotent per turn id) and frees the session. */
@@ -16,7 +22,11 @@ export function recordTurnActivity(deps: ActivityDeps) {
     await deps.conversation.record(req.sessionId, req.turnId, messages);
     await deps.leases.release(req.sessionId, req.turnId);
     await afterTurn(deps, req, messages.length);
-    return { recorded: `${messages.length} message${messages.length === 1 ? '' : 's'}`, sessionId: req.sessionId };
+    return {
+      recorded: `${messages.length} message${messages.length === 1 ? '' : 's'}`,
+      sessionId: req.sessionId,
+      messages: req.messages,
+    };
   };
 }
 

@@ -1,9 +1,10 @@
-// `npx tsx scripts/record-replay-histories.ts [--address host:port]`: runs AgentTurnWorkflow
+// `npx tsx scripts/record-replay-histories.ts [--address host:port] [--only a,b]`: runs AgentTurnWorkflow
 // through its main paths on a real Temporal dev server (started here unless --address is given),
 // with the scripted LLM and a temp workspace, and writes each history to
 // test/replay/histories/<scenario>.json. test/replay/replay.test.ts replays them on every run, so
 // a workflow change that breaks determinism fails the build. Rerun and commit the files when a
-// deliberate, versioned change to the workflow makes the old histories obsolete.
+// deliberate, versioned change to the workflow makes the old histories obsolete. `--only` records
+// just the named scenarios (a new patch's histories) and leaves the others as they were recorded.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,24 @@ const SCENARIOS: Scenario[] = [
         exoclaw.startTurn(
           { sessionId: 'replay-tool-local', message: "Create a file named notes/local.txt containing 'local'" },
           { workflowId: 'replay-tool-call-local' },
+        ),
+      ),
+  },
+  {
+    // Since the local-turn-steps patch buildPrompt and recordTurn run as local activities first:
+    // a one-call turn schedules only its model call on the server.
+    name: 'plain-answer-local-steps',
+    run: ({ exoclaw }) =>
+      finished(exoclaw.startTurn({ sessionId: 'replay-plain-local-steps', message: 'hi' }, { workflowId: 'replay-plain-answer-local-steps' })),
+  },
+  {
+    // A tool-call turn under both patches: only the two model calls are server-side activities.
+    name: 'tool-call-local-steps',
+    run: ({ exoclaw }) =>
+      finished(
+        exoclaw.startTurn(
+          { sessionId: 'replay-tool-local-steps', message: "Create a file named notes/steps.txt containing 'steps'" },
+          { workflowId: 'replay-tool-call-local-steps' },
         ),
       ),
   },
@@ -123,11 +142,20 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { address: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { address: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
-    console.log('Usage: npx tsx scripts/record-replay-histories.ts [--address host:port]');
+    console.log('Usage: npx tsx scripts/record-replay-histories.ts [--address host:port] [--only scenario,scenario]');
+    console.log(`Scenarios: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
     return;
   }
+  const only = values.only?.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
+  if (unknown.length > 0) {
+    throw new Error(`Unknown scenario(s) for --only: ${unknown.join(', ')}. Known: ${SCENARIOS.map((scenario) => scenario.name).join(', ')}`);
+  }
+  const scenarios = only ? SCENARIOS.filter((scenario) => only.includes(scenario.name)) : SCENARIOS;
   // Failed and cancelled scenarios are expected: keep the SDK's warnings about them quiet.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = values.address ? undefined : await startDevServer();
@@ -162,7 +190,7 @@ async function main(): Promise<void> {
     const written: { name: string; json: string }[] = [];
     try {
       await agent.worker.runUntil(async () => {
-        for (const scenario of SCENARIOS) {
+        for (const scenario of scenarios) {
           const handle = await scenario.run({ exoclaw, llm });
           const json = historyToJson(await handle.fetchHistory(), 2);
           writeFileSync(join(OUT_DIR, `${scenario.name}.json`), `${json}\n`);

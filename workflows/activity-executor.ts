@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -85,10 +86,29 @@ function localToolOptions(overrides: ActivityOptionsInput | undefined): LocalAct
   return { ...BOUNDED_TOOL_LOCAL_OPTIONS, retry, cancellationType };
 }
 
+/**
+ * buildPrompt and recordTurn first run once as a local activity (no server round trip); any
+ * failure but a cancellation falls back to the activity with its usual retries. Both steps are
+ * idempotent per turn id (the lease is re-taken by the same turn, the log skips a recorded turn),
+ * so a second run after the local one is like a retry. A busy session is the common failure: the
+ * wait for it stays a server-side retry of the full activity, since hours of local retries would
+ * fill the history with workflow-task heartbeats (about three events every eight seconds).
+ */
+export const LOCAL_TURN_STEP_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 1 },
+};
+
+/** Histories recorded before buildPrompt and recordTurn were tried locally replay as they were. */
+export const LOCAL_TURN_STEPS_PATCH = 'local-turn-steps';
+
 /** The turn's activities as workflow stubs (callable, or per call with options such as a summary). */
 export type AgentActivityStubs = ActivityInterfaceFor<AgentActivities> & {
   /** executeTool as a local activity, for the tools the worker declared bounded. */
   localExecuteTool: LocalActivityInterfaceFor<AgentActivities>['executeTool'];
+  /** One local attempt of buildPrompt / recordTurn before the activity (see LOCAL_TURN_STEP_OPTIONS). */
+  localBuildPrompt: LocalActivityInterfaceFor<AgentActivities>['buildPrompt'];
+  localRecordTurn: LocalActivityInterfaceFor<AgentActivities>['recordTurn'];
 };
 
 /** Activity stubs with per-operation options (a caller's overrides win). */
@@ -98,7 +118,18 @@ export function proxyAgentActivities(overrides?: ActivityOptionsInput): AgentAct
   const { executeTool } = proxyActivities<AgentActivities>(optionsFor('executeTool', overrides));
   const { recordTurn, releaseSession } = proxyActivities<AgentActivities>(optionsFor('recordTurn', overrides));
   const { executeTool: localExecuteTool } = proxyLocalActivities<AgentActivities>(localToolOptions(overrides));
-  return { buildPrompt, llmChat, executeTool, recordTurn, releaseSession, localExecuteTool };
+  const { buildPrompt: localBuildPrompt, recordTurn: localRecordTurn } = proxyLocalActivities<AgentActivities>(LOCAL_TURN_STEP_OPTIONS);
+  return { buildPrompt, llmChat, executeTool, recordTurn, releaseSession, localExecuteTool, localBuildPrompt, localRecordTurn };
+}
+
+/** Runs `local` once; on a failure other than cancellation, runs `remote` (the activity, with its retries). */
+async function localFirst<T>(local: () => Promise<T>, remote: () => Promise<T>): Promise<T> {
+  try {
+    return await local();
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return remote();
+  }
 }
 
 /**
@@ -123,12 +154,17 @@ export class ActivityExecutor implements Executor {
   hooks?: HookPresence;
   /** Tools this turn runs as local activities (empty for turns of histories from before the patch). */
   private localTools: ReadonlySet<string> = new Set();
+  /** buildPrompt and recordTurn try a local activity first (false for turns from before the patch). */
+  private localSteps = false;
 
   async buildPrompt(req: BuildPromptStep): Promise<MessageHandle[]> {
     this.lastToolCalls = 0; // a new turn
     // Decided once per turn, before its first command, so replay takes the same path throughout.
     const localAllowed = patched(LOCAL_BOUNDED_TOOLS_PATCH);
-    const built = await this.activities.buildPrompt.executeWithOptions({ summary: buildPromptSummary(req.message) }, [req]);
+    this.localSteps = patched(LOCAL_TURN_STEPS_PATCH);
+    const options = { summary: buildPromptSummary(req.message) };
+    const remote = () => this.activities.buildPrompt.executeWithOptions(options, [req]);
+    const built = this.localSteps ? await localFirst(() => this.activities.localBuildPrompt.executeWithOptions(options, [req]), remote) : await remote();
     this.maxIterations = built.maxIterations;
     this.pluginContextRef = built.pluginContextRef;
     this.toolPolicy = built.toolPolicy;
@@ -157,7 +193,9 @@ export class ActivityExecutor implements Executor {
   }
 
   async record(req: RecordStep): Promise<void> {
-    await this.activities.recordTurn.executeWithOptions({ summary: recordTurnSummary(req.messages) }, [req]);
+    const options = { summary: recordTurnSummary(req.messages) };
+    const remote = () => this.activities.recordTurn.executeWithOptions(options, [req]);
+    await (this.localSteps ? localFirst(() => this.activities.localRecordTurn.executeWithOptions(options, [req]), remote) : remote());
   }
 
   clear(): Promise<boolean> {

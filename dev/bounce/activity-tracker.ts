@@ -1,6 +1,7 @@
 // Watches one workflow's activities from the outside, the way an operator would: running
 // attempts from `describe` (pending activities: attempt, last worker identity) and finished
 // ones from the event history. Turns both into a stream of events for timelines and tests.
+// Local activities (run inside a workflow task) show up only once done, from their marker.
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 
@@ -16,6 +17,8 @@ export interface ActivityRecord {
   outcome?: { kind: 'completed' | 'failed' | 'timedOut' | 'cancelled'; atMs: number; identity?: string; preview?: string };
   /** The failure that made Temporal schedule another attempt (e.g. "activity Heartbeat timeout"). */
   lastRetryReason?: string;
+  /** Ran as a local activity: known from its marker once done (its attempts leave no events). */
+  local?: boolean;
 }
 
 export type ActivityEvent =
@@ -71,6 +74,8 @@ export class ActivityTracker {
   readonly activities = new Map<string, ActivityRecord>();
   private readonly byScheduledEvent = new Map<string, ActivityRecord>();
   private readonly retriesSeen = new Set<string>();
+  /** The worker that completed the latest workflow task (a local activity ran in that task). */
+  private lastTaskIdentity = '';
 
   constructor(private readonly handle: WorkflowHandle) {}
 
@@ -112,6 +117,16 @@ export class ActivityTracker {
       this.byScheduledEvent.set(eventId, record);
       return;
     }
+    const taskDone = event['workflowTaskCompletedEventAttributes'] as Json | undefined;
+    if (taskDone) {
+      this.lastTaskIdentity = String(taskDone['identity'] ?? '');
+      return;
+    }
+    const marker = event['markerRecordedEventAttributes'] as Json | undefined;
+    if (marker?.['markerName'] === 'core_local_activity') {
+      this.applyLocalActivityMarker(marker, atMs, events);
+      return;
+    }
     const started = event['activityTaskStartedEventAttributes'] as Json | undefined;
     if (started) {
       const record = this.byScheduledEvent.get(String(started['scheduledEventId']));
@@ -139,6 +154,25 @@ export class ActivityTracker {
       events.push({ kind: 'finished', activity: record, atMs });
       return;
     }
+  }
+
+  /** A local activity's marker: its type, last attempt and result or failure, written by the worker that ran it. */
+  private applyLocalActivityMarker(marker: Json, atMs: number, events: ActivityEvent[]): void {
+    const details = marker['details'] as Record<string, unknown> | undefined;
+    const data = decodeFirst(details?.['data']) as
+      | { activity_id?: string; activity_type?: string; attempt?: number; original_schedule_time?: unknown }
+      | undefined;
+    if (!data?.activity_type || data.activity_id === undefined) return;
+    const record = this.record(String(data.activity_id), data.activity_type);
+    if (record.outcome) return;
+    record.local = true;
+    const identity = this.lastTaskIdentity;
+    this.noteStart(record, Number(data.attempt ?? 1), identity, timestampMs(data.original_schedule_time) ?? atMs, events);
+    const failure = marker['failure'] as Json | undefined;
+    record.outcome = failure
+      ? { kind: 'failed', atMs, identity, preview: failure['message'] as string | undefined }
+      : { kind: 'completed', atMs, identity, preview: previewOf(decodeFirst(details?.['result'])) };
+    events.push({ kind: 'finished', activity: record, atMs });
   }
 
   private applyPending(pending: Json, events: ActivityEvent[]): void {

@@ -1,6 +1,6 @@
 // What the Web UI's event history shows for a turn: a one-line summary on every activity (from
-// the workflow, in the ScheduleActivityTask command's user metadata) and results whose readable
-// part comes first.
+// the workflow, in the ScheduleActivityTask command's user metadata, or on the marker of a local
+// activity) and results whose readable part comes first.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { History } from '../../src/temporal/history-json.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
@@ -39,6 +39,18 @@ function scheduledActivities(history: History): ScheduledActivity[] {
       const data = completed.result?.payloads?.[0]?.data;
       byId.get(String(completed.scheduledEventId))!.result = data ? Buffer.from(data).toString('utf8') : undefined;
     }
+    const marker = event.markerRecordedEventAttributes;
+    const local = marker?.markerName === 'core_local_activity' ? marker.details : undefined;
+    if (local) {
+      const summary = event.userMetadata?.summary?.data;
+      const data = local['data']?.payloads?.[0]?.data;
+      const result = local['result']?.payloads?.[0]?.data;
+      byId.set(String(event.eventId), {
+        type: data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type : '?',
+        summary: summary ? (JSON.parse(Buffer.from(summary).toString('utf8')) as string) : undefined,
+        result: result ? Buffer.from(result).toString('utf8') : undefined,
+      });
+    }
   }
   return [...byId.values()];
 }
@@ -65,7 +77,9 @@ describe('activity summaries and readable results in history', () => {
       expect(tool.result).toMatch(/^\{"preview":"summary check/);
       expect(JSON.parse(tool.result!)).toMatchObject({ isError: false, message: { ref: expect.stringMatching(/^[0-9a-f]{64}$/), count: 1 } });
       const record = activities.find((a) => a.type === 'recordTurn')!;
-      expect(JSON.parse(record.result!)).toEqual({ recorded: '4 messages', sessionId: 'summaries' });
+      // The readable part first; then the recorded messages (the record step ran locally: no input in history).
+      expect(record.result).toMatch(/^\{"recorded":"4 messages","sessionId":"summaries","messages":\[/);
+      expect((JSON.parse(record.result!) as { messages: unknown[] }).messages).toHaveLength(4);
     });
   });
 

@@ -19,13 +19,51 @@ export function activityTypesOf(history: History): string[] {
 
 /** Activity types run as local activities (their result is a marker in the history), in order. */
 export function localActivityTypesOf(history: History): string[] {
-  return (history.events ?? []).flatMap((event) => {
+  return localActivitiesOf(history).map((activity) => activity.type);
+}
+
+/** What the SDK writes about a local activity in its marker (plain JSON, not our payload). */
+interface LocalActivityMarkerData {
+  activity_type?: string;
+  attempt?: number;
+  complete_time?: { seconds?: number | string; nanos?: number } | null;
+}
+
+/**
+ * Every local activity in the history as an ActivityRecord (`local: true`), from its marker: the
+ * final outcome only (a local activity's attempts leave no events); `scheduledEventId` and
+ * `closedEventId` are the marker's event id.
+ */
+export function localActivitiesOf(history: History): ActivityRecord[] {
+  return (history.events ?? []).flatMap((event): ActivityRecord[] => {
     const marker = event.markerRecordedEventAttributes;
     const data = marker?.markerName === 'core_local_activity' ? marker.details?.['data']?.payloads?.[0]?.data : undefined;
-    if (!data) return [];
-    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string };
-    return parsed.activity_type ? [parsed.activity_type] : [];
+    if (!marker || !data) return [];
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as LocalActivityMarkerData;
+    if (!parsed.activity_type) return [];
+    const id = num(event.eventId);
+    const done = parsed.complete_time;
+    const closedAt = done ? num(done.seconds) * 1000 + Math.floor((done.nanos ?? 0) / 1e6) : eventTimeMs(event);
+    return [
+      {
+        type: parsed.activity_type,
+        scheduledEventId: id,
+        scheduledAt: eventTimeMs(event),
+        attempt: parsed.attempt,
+        startedAt: undefined,
+        closedAt,
+        closedEventId: id,
+        outcome: marker.failure ? 'failed' : 'completed',
+        failure: marker.failure?.message ?? undefined,
+        local: true,
+      },
+    ];
   });
+}
+
+/** Every step of the turn, activities and local activities alike, in the order the history holds them. */
+export function stepsOf(history: History): ActivityRecord[] {
+  return [...activitiesOf(history), ...localActivitiesOf(history)].sort((a, b) => a.scheduledEventId - b.scheduledEventId);
 }
 
 /** The history as `temporal workflow show --output json` would export it. */
@@ -59,6 +97,8 @@ export interface ActivityRecord {
   outcome: ActivityOutcome;
   /** The failure message, when it failed. */
   failure: string | undefined;
+  /** Run as a local activity (see localActivitiesOf). */
+  local?: boolean;
 }
 
 /** Every activity in the history, in scheduling order. */

@@ -6,7 +6,7 @@ import { UNREACHABLE_MAX_ATTEMPTS } from '../../activities/application-failure.j
 import { findFreePort } from '../../dev/local-stack/dev-server.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { applicationFailureOf } from './workflow-failure.js';
-import { activitiesOf } from './history.js';
+import { activitiesOf, stepsOf } from './history.js';
 
 let stack: DurableStack;
 
@@ -76,7 +76,7 @@ describe('LLM failures', () => {
       expect(chats).toHaveLength(1);
       expect(chats[0]?.outcome).toBe('failed');
       expect(chats[0]?.attempt).toBe(1);
-      const types = activitiesOf(history).map((activity) => activity.type);
+      const types = stepsOf(history).map((activity) => activity.type);
       expect(types).toEqual(['buildPrompt', 'llmChat', 'releaseSession']);
       // The session is free again for the next turn.
       expect(await stack.deps.leases.holder('err-401')).toBeUndefined();

@@ -7,7 +7,7 @@ import { SessionLeases } from '../../src/storage/index.js';
 import type { TurnStatus, TurnWorkflowResult } from '../../src/contract/index.js';
 import { startDurableStack, type DurableStack } from './durable-stack.js';
 import { waitUntil } from '../support/wait.js';
-import { activitiesOf } from './history.js';
+import { stepsOf } from './history.js';
 
 let stack: DurableStack;
 
@@ -28,14 +28,21 @@ async function runOverlappingTurns(sessionId: string, slowCommand: string) {
   return { a, b, resultA, resultB };
 }
 
-/** B's prompt was built only after A was recorded (after B was turned away at least once). */
+/**
+ * B's prompt was built only after A was recorded: B's local try found the session busy, and the
+ * activity it fell back to was turned away at least once more before it got the session.
+ */
 async function expectBWaitedForA(a: WorkflowHandle, b: WorkflowHandle): Promise<void> {
-  const recordA = activitiesOf(await a.fetchHistory()).find((activity) => activity.type === 'recordTurn');
-  const promptB = activitiesOf(await b.fetchHistory()).find((activity) => activity.type === 'buildPrompt');
-  expect(recordA?.outcome).toBe('completed');
-  expect(promptB?.outcome).toBe('completed');
-  expect(promptB!.closedAt!).toBeGreaterThanOrEqual(recordA!.closedAt!);
-  expect(promptB!.attempt!).toBeGreaterThan(1);
+  const recordA = stepsOf(await a.fetchHistory()).filter((activity) => activity.type === 'recordTurn');
+  const promptB = stepsOf(await b.fetchHistory()).filter((activity) => activity.type === 'buildPrompt');
+  expect(recordA.map(({ local, outcome }) => ({ local, outcome }))).toEqual([{ local: true, outcome: 'completed' }]);
+  expect(promptB.map(({ local, outcome }) => ({ local, outcome }))).toEqual([
+    { local: true, outcome: 'failed' },
+    { local: undefined, outcome: 'completed' },
+  ]);
+  expect(promptB[0]!.failure).toMatch(/is busy with turn/);
+  expect(promptB[1]!.closedAt!).toBeGreaterThanOrEqual(recordA[0]!.closedAt!);
+  expect(promptB[1]!.attempt!).toBeGreaterThan(1);
 }
 
 /** The session log holds all of A's messages, then all of B's. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activitiesOf, historyJson } from '../durable/history.js';
+import { historyJson, stepsOf } from '../durable/history.js';
 import { waitUntil } from '../support/wait.js';
 import { livePidsMatching } from '../durable/processes.js';
 import { replayTelemetryOptions } from '../../src/telemetry/worker-telemetry.js';
@@ -113,7 +113,7 @@ describe('AgentSessionWorkflow', () => {
       const history = await stack.client.workflow.getHandle(firstRun.workflowId, firstRun.signaledRunId).fetchHistory();
       const events = history.events ?? [];
       expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(5);
-      expect(activitiesOf(history).filter((a) => a.type === 'recordTurn')).toHaveLength(2);
+      expect(stepsOf(history).filter((a) => a.type === 'recordTurn')).toHaveLength(2);
       expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
 
       // The history replays against the current workflow code (and is kept for the replay suite).

@@ -111,9 +111,9 @@ describe('traces', () => {
 
     // The trace context travels to the activities in the history's headers.
     const history = await exoclaw.client.workflow.getHandle(outcome.workflowId).fetchHistory();
-    // The start and the four activities the server schedules; write_file is bounded and runs as a
-    // local activity in the worker, which passes the context on in-process (its span's parent above).
-    expect(traceHeaders(history)).toBe(5 - 1);
+    // The two model calls the server schedules; buildPrompt, write_file (bounded) and recordTurn run
+    // as local activities in the worker, which passes the context on in-process (their spans' parents above).
+    expect(traceHeaders(history)).toBe(2);
     // A traced history replays against the same bundle (the OTel interceptors are deterministic).
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, ...replayTelemetryOptions() }, history, outcome.workflowId);
   }, 90_000);

@@ -81,13 +81,18 @@ describe('the Web UI with the codec server', () => {
     // The workflow's input and result cards, decrypted by the codec server.
     await page.getByText(`"${USER_MESSAGE}"`).first().waitFor({ timeout: 30_000 });
     await page.getByText(ANSWER).first().waitFor({ timeout: 30_000 });
-    // The record step: its summary, and its input (message references) expanded into the messages' text.
+    // The record step (a local activity: a marker): its summary, and its result's message
+    // references expanded into the messages' text.
     const recordRow = page.getByText('recordTurn: 2 messages').first();
     await recordRow.waitFor({ timeout: 30_000 });
     await recordRow.click();
     await page.getByText('"role": "user"').first().waitFor({ timeout: 30_000 });
+    const before = await page.innerText('body');
+    // The details viewer draws only the lines in view: scroll each one to its end for the assistant's message.
+    await page.locator('.cm-scroller').evaluateAll((scrollers) => scrollers.forEach((el) => el.scrollTo(0, el.scrollHeight)));
+    await page.getByText('"role": "assistant"').first().waitFor({ timeout: 30_000 });
 
-    const text = await page.innerText('body');
+    const text = `${before}\n${await page.innerText('body')}`;
     expect(text).toContain(`"message": "${USER_MESSAGE}"`);
     expect(text).toContain(ANSWER);
     expect(text).toContain(`buildPrompt: ${USER_MESSAGE}`);
