@@ -6,6 +6,8 @@ import type { TelegramApi } from './telegram-api.js';
 import { editTelegramMessage, TELEGRAM_MAX_CHARS } from './telegram-sender.js';
 
 const SentMessage = z.looseObject({ message_id: z.number() });
+/** One Bot API call of the stream waits this long at most: a hung call must not hold the chat's follower. */
+const CALL_TIMEOUT_MS = 15_000;
 
 export interface StreamedTurnDeps {
   api: TelegramApi;
@@ -91,8 +93,12 @@ export class TelegramStreamedTurn {
     }
   }
 
+  private callSignal(): AbortSignal {
+    return AbortSignal.any([this.deps.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]);
+  }
+
   private async sendFirst(text: string): Promise<void> {
-    const { api, messages, signal } = this.deps;
+    const { api, messages } = this.deps;
     if (!this.claimed) {
       // The final delivery came first (a quick turn, or streaming began late): it sends the message.
       if (!(await messages.claimForStream(this.key, this.chatId))) return this.finish();
@@ -100,7 +106,7 @@ export class TelegramStreamedTurn {
     } else if ((await messages.read(this.key))?.final) {
       return this.finish();
     }
-    const sent = SentMessage.safeParse(await api.call('sendMessage', { chat_id: this.chatId, text }, signal));
+    const sent = SentMessage.safeParse(await api.call('sendMessage', { chat_id: this.chatId, text }, this.callSignal()));
     if (!sent.success) return this.finish();
     const messageId = String(sent.data.message_id);
     // False only when the delivery stopped waiting for this send: that message then stays as it is.
@@ -109,15 +115,15 @@ export class TelegramStreamedTurn {
   }
 
   private async edit(text: string): Promise<void> {
-    const { api, messages, signal } = this.deps;
+    const { api, messages } = this.deps;
     const messageId = this.messageId!;
     if ((await messages.read(this.key))?.final) return this.finish();
-    if ((await editTelegramMessage(api, this.chatId, messageId, text, signal)) === 'gone') return this.finish();
+    if ((await editTelegramMessage(api, this.chatId, messageId, text, this.callSignal())) === 'gone') return this.finish();
     // The final delivery may have edited while this edit was on its way: put its text back.
     const final = (await messages.read(this.key))?.final;
     if (final) {
       this.finish();
-      if (final.text !== text) await editTelegramMessage(api, this.chatId, messageId, final.text, signal);
+      if (final.text !== text) await editTelegramMessage(api, this.chatId, messageId, final.text, this.callSignal());
     }
   }
 }
