@@ -95,7 +95,7 @@ export async function startFakeWebhookReceiver(secret: string): Promise<FakeWebh
 
 /** What the fake Bot API was asked to send. */
 export interface TelegramSent {
-  method: 'sendMessage' | 'sendChatAction' | 'editMessageText';
+  method: 'sendMessage' | 'sendChatAction' | 'editMessageText' | 'deleteMessage';
   chatId: string;
   /** sendMessage: the id given; editMessageText: the message edited. */
   messageId?: number;
@@ -106,7 +106,7 @@ export interface TelegramSent {
 
 /**
  * A fake Telegram Bot API: `getUpdates` long-polls a queue of updates (honouring `offset` as
- * Telegram does), `sendMessage`, `sendChatAction` and `editMessageText` are recorded; a wrong
+ * Telegram does), `sendMessage`, `sendChatAction`, `editMessageText` and `deleteMessage` are recorded; a wrong
  * token gets 401. Edits answer as Telegram does: 400 "message is not modified" for the same text,
  * 400 "message to edit not found" for a message it never sent (or one `deleteByUser` removed).
  */
@@ -269,6 +269,15 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
         current.text = String(params.text);
         fake.sent.push({ method, chatId: current.chatId, messageId, text: current.text, at: Date.now() });
         return json(response, 200, { ok: true, result: { message_id: messageId, chat: { id: params.chat_id }, text: current.text } });
+      }
+      if (method === 'deleteMessage') {
+        const messageId = Number(params.message_id);
+        if (fake.texts.get(messageId)?.chatId !== String(params.chat_id)) {
+          return json(response, 400, { ok: false, error_code: 400, description: 'Bad Request: message to delete not found' });
+        }
+        fake.texts.delete(messageId);
+        fake.sent.push({ method, chatId: String(params.chat_id), messageId, at: Date.now() });
+        return json(response, 200, { ok: true, result: true });
       }
       if (method === 'sendMessage' || method === 'sendChatAction') {
         if (method === 'sendMessage' && refuse(fake.faults.shift())) return;

@@ -36,6 +36,13 @@ beforeAll(async () => {
     rules: [
       { name: 'story', when: { lastUserMatches: 'tell a story' }, reply: { text: STORY }, stream: { pieces: 40, pauseMs: 120 } },
       { name: 'saga', when: { lastUserMatches: 'tell a saga' }, reply: { text: SAGA }, stream: { pieces: 40, pauseMs: 80 } },
+      { name: 'by message, done', when: { lastUserMatches: 'answer by message', hasToolResult: true }, reply: { text: 'Done, I sent it to you.' }, stream: { pieces: 10, pauseMs: 100 } },
+      {
+        name: 'by message',
+        when: { lastUserMatches: 'answer by message' },
+        reply: { text: 'Let me send that to you now, one moment please.', toolCalls: [{ name: 'message', arguments: { content: 'Here it is, by message.' } }] },
+        stream: { pieces: 20, pauseMs: 100 },
+      },
     ],
   });
   channels = await startChannels(stack.config, new SessionClient(stack.client, stack.taskQueue), { host: '127.0.0.1', port: 0, logger: captureLogger });
@@ -75,9 +82,14 @@ describe('telegram streamed answers', () => {
       const streamed = [sent[0]!, ...edits.slice(0, -1)];
       for (let i = 1; i < streamed.length; i++) expect(streamed[i]!.at - streamed[i - 1]!.at).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 50);
       // The hand-over record on the state root names the message.
-      const records = await readdir(join(stack.stateDir, 'channel-streams'));
-      const handOver = await Promise.all(records.filter((f) => f.endsWith('.json')).map(async (f) => JSON.parse(await readFile(join(stack.stateDir, 'channel-streams', f), 'utf8')) as StreamedMessage));
-      expect(handOver).toContainEqual({ chatId: '200', messageId: String(sent[0]!.messageId), final: { text: STORY } });
+      // (The stream's last edit may show the whole text before the delivery has run: wait for it.)
+      const handOver = async (): Promise<StreamedMessage[]> => {
+        const folder = join(stack.stateDir, 'channel-streams');
+        const files = (await readdir(folder)).filter((f) => f.endsWith('.json'));
+        return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(folder, f), 'utf8')) as StreamedMessage));
+      };
+      const finalRecord = { chatId: '200', messageId: String(sent[0]!.messageId), final: { text: STORY } };
+      await waitUntil('the delivery to mark the streamed message final', async () => (await handOver()).some((r) => JSON.stringify(r) === JSON.stringify(finalRecord)));
 
       // A second turn in the same chat: again one message, grown and finalised.
       telegram.userMessage(200, ADA, 'tell a story again');
@@ -110,6 +122,23 @@ describe('telegram streamed answers', () => {
       expect(telegram.editsTo(202).length).toBeGreaterThanOrEqual(1);
       expect(telegram.editsTo(202).every((e) => e.messageId === parts[0]!.messageId)).toBe(true);
       expect(parts.map((p) => p.text).join('').replace(/\s+/g, '')).toBe(SAGA.replace(/\s+/g, ''));
+    });
+  });
+
+  it('a turn answered with the message tool: the streamed text is taken back, the chat shows the message alone', async () => {
+    await stack.withAgentWorker(async () => {
+      telegram.userMessage(204, ADA, 'answer by message');
+      const sessions = new SessionClient(stack.client, stack.taskQueue);
+      await waitUntil('the turn to end', async () => ((await sessions.status('telegram:204'))?.turnCount ?? 0) >= 1, { timeoutMs: 60_000 });
+      await waitUntil('the session to go idle', async () => (await sessions.status('telegram:204'))?.state === 'idle');
+      // The follower ends a few seconds after the turn; by then nothing else may be in flight.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(telegram.messagesTo(204).map((m) => m.text)).toEqual(['Here it is, by message.']);
+      // The preamble was streamed (a prefix of it sent), then deleted.
+      const PREAMBLE = 'Let me send that to you now, one moment please.';
+      const streamed = telegram.sent.find((s) => s.method === 'sendMessage' && s.chatId === '204' && PREAMBLE.startsWith(s.text!));
+      expect(streamed).toBeDefined();
+      expect(telegram.sent).toContainEqual(expect.objectContaining({ method: 'deleteMessage', chatId: '204', messageId: streamed!.messageId }));
     });
   });
 

@@ -55,6 +55,19 @@ export class TelegramStreamedTurn {
     this.timer = undefined;
   }
 
+  /**
+   * The turn answered with the `message` tool, so no reply will be delivered: stop, and delete
+   * the streamed text (the message tool's own message is the answer). Best effort.
+   */
+  async discard(): Promise<void> {
+    this.finish();
+    await this.busy;
+    if (!this.messageId) return;
+    await this.deps.api.call('deleteMessage', { chat_id: this.chatId, message_id: Number(this.messageId) }, this.callSignal()).catch((error: unknown) => {
+      this.deps.logger.debug({ chatId: this.chatId, err: error instanceof Error ? error.message : String(error) }, 'telegram streamed message not deleted');
+    });
+  }
+
   /** Resolves once no Bot API call of this turn is under way. */
   async idle(): Promise<void> {
     await this.busy;

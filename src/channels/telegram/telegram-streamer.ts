@@ -64,6 +64,8 @@ export class TelegramStreamer {
     const onAbort = (): void => stop.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const turns = new Map<string, { text: StreamText; view: TelegramStreamedTurn }>();
+    /** Turns answered by the `message` tool: their later text is never delivered, so never shown. */
+    const answered = new Set<string>();
     let lastEventAt = Date.now();
     const check = setInterval(() => {
       void (async () => {
@@ -76,7 +78,7 @@ export class TelegramStreamer {
     try {
       for await (const event of events.follow(sessionId, after, stop.signal)) {
         lastEventAt = Date.now();
-        if (event.type === 'delta' || event.type === 'stream_restarted') {
+        if ((event.type === 'delta' || event.type === 'stream_restarted') && !answered.has(event.turnId)) {
           let turn = turns.get(event.turnId);
           if (!turn) {
             turn = { text: new StreamText(), view: new TelegramStreamedTurn(`${event.turnId}/reply`, chatId, this.opts) };
@@ -84,6 +86,11 @@ export class TelegramStreamer {
           }
           turn.text.apply(event);
           turn.view.show(turn.text.text());
+        } else if (event.type === 'message' && event.turnId && event.channel === 'telegram' && event.chatId === chatId && !event.fromSessionId) {
+          // The message tool answered this chat: the turn's reply is not sent (docs/channels.md).
+          answered.add(event.turnId);
+          await turns.get(event.turnId)?.view.discard();
+          turns.delete(event.turnId);
         } else if ((event.type === 'reply' || event.type === 'turn_finished') && event.turnId) {
           const turn = turns.get(event.turnId);
           turn?.view.finish();
