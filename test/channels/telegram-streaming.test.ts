@@ -5,6 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelsConfig } from '../../src/channels/channel-config.js';
 import { startChannels, type RunningChannels } from '../../src/channels/channels-runner.js';
 import type { StreamedMessage } from '../../src/channels/streamed-messages.js';
 import { SessionClient } from '../../src/temporal/session-client.js';
@@ -151,5 +152,22 @@ describe('telegram streamed answers', () => {
       expect(messages).toHaveLength(1);
       expect(messages[0]!.messageId).not.toBe(first.messageId);
     });
+  });
+
+  it('with streaming off, the reply arrives whole as one message and nothing is edited', async () => {
+    await channels.close(); // one poller per bot token
+    const config = { ...stack.config, channels: { telegram: { ...(stack.config.channels.telegram as object), streaming: false } } };
+    channels = await startChannels(config, new SessionClient(stack.client, stack.taskQueue), { host: '127.0.0.1', port: 0, logger: captureLogger });
+    await stack.withAgentWorker(async () => {
+      telegram.userMessage(205, ADA, 'tell a story');
+      const messages = await answered(205, 1, STORY);
+      expect(messages).toHaveLength(1);
+      expect(telegram.sent.filter((s) => s.chatId === '205' && s.method === 'sendMessage').map((s) => s.text)).toEqual([STORY]);
+      expect(telegram.editsTo(205)).toHaveLength(0);
+    });
+  });
+
+  it('refuses an edit interval Telegram would punish', () => {
+    expect(() => channelsConfig({ channels: { telegram: { enabled: true, token: TOKEN, streamEditIntervalMs: 100 } } })).toThrow(/streamEditIntervalMs/);
   });
 });
