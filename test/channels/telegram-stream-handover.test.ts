@@ -61,31 +61,31 @@ const reply = (chatId: string, key: string, content: string): ChannelDelivery =>
 
 describe('telegram streamed message hand-over', () => {
   it('the final delivery edits the streamed message; a 429 on that edit is thrown with its retry_after and the retry edits', async () => {
-    const messageId = await streamed('t1/reply', '300', 'The answer so');
+    const messageId = await streamed('t1/reply', '1800', 'The answer so');
     telegram.editFaults.push({ status: 429, retryAfterSeconds: 3 });
     const outbox = workerOutbox();
-    const error = await outbox.deliver(reply('300', 't1/reply', 'The answer so far is 42.')).catch((e: unknown) => e);
+    const error = await outbox.deliver(reply('1800', 't1/reply', 'The answer so far is 42.')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelSendError);
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 3000 });
-    expect(await outbox.deliver(reply('300', 't1/reply', 'The answer so far is 42.'))).toMatchObject({ status: 'delivered', parts: 1 });
-    expect(telegram.messagesTo('300')).toEqual([expect.objectContaining({ messageId, text: 'The answer so far is 42.' })]);
+    expect(await outbox.deliver(reply('1800', 't1/reply', 'The answer so far is 42.'))).toMatchObject({ status: 'delivered', parts: 1 });
+    expect(telegram.messagesTo('1800')).toEqual([expect.objectContaining({ messageId, text: 'The answer so far is 42.' })]);
   });
 
   it('a worker killed mid-edit (Telegram applied it, the answer was lost): the retry on another worker sends nothing new', async () => {
-    const messageId = await streamed('t2/reply', '301', 'Half an');
+    const messageId = await streamed('t2/reply', '1801', 'Half an');
     telegram.editFaults.push({ hang: true });
-    const dying = workerOutbox().deliver(reply('301', 't2/reply', 'Half an answer is no answer.'), AbortSignal.timeout(1500));
+    const dying = workerOutbox().deliver(reply('1801', 't2/reply', 'Half an answer is no answer.'), AbortSignal.timeout(1500));
     await expect(dying).rejects.toThrow();
-    expect(telegram.messagesTo('301')[0]!.text).toBe('Half an answer is no answer.');
+    expect(telegram.messagesTo('1801')[0]!.text).toBe('Half an answer is no answer.');
     // "message is not modified" from Telegram: the part is already there, and counts as delivered.
-    expect(await workerOutbox().deliver(reply('301', 't2/reply', 'Half an answer is no answer.'))).toMatchObject({ status: 'delivered' });
-    expect(telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '301')).toHaveLength(1);
-    expect(telegram.messagesTo('301')).toEqual([expect.objectContaining({ messageId, text: 'Half an answer is no answer.' })]);
+    expect(await workerOutbox().deliver(reply('1801', 't2/reply', 'Half an answer is no answer.'))).toMatchObject({ status: 'delivered' });
+    expect(telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '1801')).toHaveLength(1);
+    expect(telegram.messagesTo('1801')).toEqual([expect.objectContaining({ messageId, text: 'Half an answer is no answer.' })]);
   });
 
   it('a delivery that comes first sends the reply itself, and a stream starting later sends nothing', async () => {
-    expect(await workerOutbox().deliver(reply('302', 't3/reply', 'Quick answer.'))).toMatchObject({ status: 'delivered' });
-    const late = new TelegramStreamedTurn('t3/reply', '302', {
+    expect(await workerOutbox().deliver(reply('1802', 't3/reply', 'Quick answer.'))).toMatchObject({ status: 'delivered' });
+    const late = new TelegramStreamedTurn('t3/reply', '1802', {
       api: new TelegramApi(telegram.url, TOKEN),
       messages: new StreamedMessages(stateDir),
       intervalMs: 250,
@@ -95,22 +95,22 @@ describe('telegram streamed message hand-over', () => {
     late.show('Quick');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await late.idle();
-    expect(telegram.messagesTo('302').map((m) => m.text)).toEqual(['Quick answer.']);
+    expect(telegram.messagesTo('1802').map((m) => m.text)).toEqual(['Quick answer.']);
   });
 
   it('a long reply edits the streamed message into its first part and sends the rest', async () => {
-    const messageId = await streamed('t4/reply', '303', 'word word');
+    const messageId = await streamed('t4/reply', '1803', 'word word');
     const content = 'word '.repeat(1200).trim();
-    expect(await workerOutbox().deliver(reply('303', 't4/reply', content))).toMatchObject({ status: 'delivered', parts: 2 });
-    const parts = telegram.messagesTo('303');
+    expect(await workerOutbox().deliver(reply('1803', 't4/reply', content))).toMatchObject({ status: 'delivered', parts: 2 });
+    const parts = telegram.messagesTo('1803');
     expect(parts).toHaveLength(2);
     expect(parts[0]!.messageId).toBe(messageId);
     expect(parts.map((p) => p.text).join(' ').split(/\s+/)).toHaveLength(1200);
   });
 
   it('a command answer never edits a streamed message', async () => {
-    await streamed('t5/reply', '304', 'streamed text');
-    expect(await workerOutbox().deliver({ ...reply('304', 't5/reply', 'New session started.'), kind: 'command' })).toMatchObject({ status: 'delivered' });
-    expect(telegram.messagesTo('304').map((m) => m.text)).toEqual(['streamed text', 'New session started.']);
+    await streamed('t5/reply', '1804', 'streamed text');
+    expect(await workerOutbox().deliver({ ...reply('1804', 't5/reply', 'New session started.'), kind: 'command' })).toMatchObject({ status: 'delivered' });
+    expect(telegram.messagesTo('1804').map((m) => m.text)).toEqual(['streamed text', 'New session started.']);
   });
 });

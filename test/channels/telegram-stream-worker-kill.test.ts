@@ -59,11 +59,11 @@ describe('streamed telegram answer, worker killed during the final edit', () => 
   it('SIGKILL during deliverChannelMessage: the retry edits the same message, the chat shows one message', async () => {
     await ensureWorkers(rig, WORKERS);
     telegram.editFaults.push({ hang: true });
-    telegram.userMessage(400, { id: 1, username: 'ada' }, 'tell a story');
+    telegram.userMessage(1700, { id: 1, username: 'ada' }, 'tell a story');
 
-    const streamedMessage = await waitUntil('the streamed message', () => telegram.messagesTo(400)[0], { timeoutMs: 60_000 });
+    const streamedMessage = await waitUntil('the streamed message', () => telegram.messagesTo(1700)[0], { timeoutMs: 60_000 });
     expect(streamedMessage.text!.length).toBeLessThan(STORY.length);
-    const tracker = new ActivityTracker(new SessionClient(rig.client, rig.taskQueue).handle('telegram:400'));
+    const tracker = new ActivityTracker(new SessionClient(rig.client, rig.taskQueue).handle('telegram:1700'));
     await waitUntil('the final edit at the fake', () => telegram.editAttempts === 1, { timeoutMs: 60_000 });
     const victim = await waitForActivity(tracker, 'deliverChannelMessage to run', () => running(tracker, 'deliverChannelMessage'), 30_000);
     await rig.fleet.kill(victim.identity, 'SIGKILL');
@@ -72,7 +72,7 @@ describe('streamed telegram answer, worker killed during the final edit', () => 
     await waitUntil('the delivery to finish', async () => (await tracker.poll(), victim.activity.outcome?.kind === 'completed'), { timeoutMs: 60_000 });
 
     expect(telegram.editAttempts).toBeGreaterThanOrEqual(2);
-    expect(telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '400')).toHaveLength(1);
-    expect(telegram.messagesTo(400)).toEqual([expect.objectContaining({ messageId: streamedMessage.messageId, text: STORY })]);
+    expect(telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '1700')).toHaveLength(1);
+    expect(telegram.messagesTo(1700)).toEqual([expect.objectContaining({ messageId: streamedMessage.messageId, text: STORY })]);
   }, 180_000);
 });

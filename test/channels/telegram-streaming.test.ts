@@ -14,6 +14,7 @@ import { startDurableStack, type DurableStack } from '../durable/durable-stack.j
 import { waitUntil } from '../support/wait.js';
 import { startFakeTelegram, type FakeTelegram, type TelegramSent } from './fake-platforms.js';
 
+// Chat ids 1600+: a chat's session id is a workflow id, shared with the other test files' chats on one server.
 const TOKEN = '424242:streaming-test-token';
 const ADA = { id: 4242, username: 'ada' };
 const EDIT_INTERVAL_MS = 500;
@@ -66,15 +67,15 @@ async function answered(chatId: number, turns: number, reply: string): Promise<T
 describe('telegram streamed answers', () => {
   it('grows one message with throttled edits, then the delivery edits it into the reply', async () => {
     await stack.withAgentWorker(async () => {
-      telegram.userMessage(200, ADA, 'tell a story');
-      const messages = await answered(200, 1, STORY);
+      telegram.userMessage(1600, ADA, 'tell a story');
+      const messages = await answered(1600, 1, STORY);
       expect(messages).toHaveLength(1);
-      const sent = telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '200');
+      const sent = telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '1600');
       expect(sent).toHaveLength(1);
       // The first text went out long before the whole answer was written.
       expect(sent[0]!.text!.length).toBeLessThan(STORY.length);
       expect(STORY.startsWith(sent[0]!.text!)).toBe(true);
-      const edits = telegram.editsTo(200);
+      const edits = telegram.editsTo(1600);
       expect(edits.length).toBeGreaterThanOrEqual(2);
       expect(edits.every((e) => e.messageId === sent[0]!.messageId)).toBe(true);
       expect(edits.at(-1)!.text).toBe(STORY);
@@ -89,12 +90,12 @@ describe('telegram streamed answers', () => {
         const files = (await readdir(folder)).filter((f) => f.endsWith('.json'));
         return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(folder, f), 'utf8')) as StreamedMessage));
       };
-      const finalRecord = { chatId: '200', messageId: String(sent[0]!.messageId), final: { text: STORY } };
+      const finalRecord = { chatId: '1600', messageId: String(sent[0]!.messageId), final: { text: STORY } };
       await waitUntil('the delivery to mark the streamed message final', async () => (await handOver()).some((r) => JSON.stringify(r) === JSON.stringify(finalRecord)));
 
       // A second turn in the same chat: again one message, grown and finalised.
-      telegram.userMessage(200, ADA, 'tell a story again');
-      const after = await answered(200, 2, STORY);
+      telegram.userMessage(1600, ADA, 'tell a story again');
+      const after = await answered(1600, 2, STORY);
       expect(after).toHaveLength(2);
       expect(after.map((m) => m.text)).toEqual([STORY, STORY]);
     });
@@ -103,52 +104,52 @@ describe('telegram streamed answers', () => {
   it('keeps going when edits answer 429: edits wait out retry_after, the final reply still lands in the one message', async () => {
     await stack.withAgentWorker(async () => {
       for (let i = 0; i < 4; i++) telegram.editFaults.push({ status: 429, retryAfterSeconds: 2 });
-      telegram.userMessage(201, ADA, 'tell a story');
-      const messages = await answered(201, 1, STORY);
+      telegram.userMessage(1601, ADA, 'tell a story');
+      const messages = await answered(1601, 1, STORY);
       expect(messages).toHaveLength(1);
-      expect(telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '201')).toHaveLength(1);
+      expect(telegram.sent.filter((s) => s.method === 'sendMessage' && s.chatId === '1601')).toHaveLength(1);
       expect(telegram.editFaults).toHaveLength(0);
-      expect(telegram.editsTo(201).at(-1)!.text).toBe(STORY);
+      expect(telegram.editsTo(1601).at(-1)!.text).toBe(STORY);
     });
   });
 
   it('a reply longer than 4096 characters: the streamed message becomes the first part, the rest is sent', async () => {
     await stack.withAgentWorker(async () => {
-      telegram.userMessage(202, ADA, 'tell a saga');
+      telegram.userMessage(1602, ADA, 'tell a saga');
       const sessions = new SessionClient(stack.client, stack.taskQueue);
-      await waitUntil('the turn to end', async () => ((await sessions.status('telegram:202'))?.turnCount ?? 0) >= 1, { timeoutMs: 60_000 });
-      const parts = await waitUntil('both parts', () => telegram.messagesTo(202).length >= 2 && telegram.messagesTo(202), { timeoutMs: 60_000 });
+      await waitUntil('the turn to end', async () => ((await sessions.status('telegram:1602'))?.turnCount ?? 0) >= 1, { timeoutMs: 60_000 });
+      const parts = await waitUntil('both parts', () => telegram.messagesTo(1602).length >= 2 && telegram.messagesTo(1602), { timeoutMs: 60_000 });
       expect(parts).toHaveLength(2);
       expect(parts.every((p) => p.text!.length <= 4096)).toBe(true);
-      expect(telegram.editsTo(202).length).toBeGreaterThanOrEqual(1);
-      expect(telegram.editsTo(202).every((e) => e.messageId === parts[0]!.messageId)).toBe(true);
+      expect(telegram.editsTo(1602).length).toBeGreaterThanOrEqual(1);
+      expect(telegram.editsTo(1602).every((e) => e.messageId === parts[0]!.messageId)).toBe(true);
       expect(parts.map((p) => p.text).join('').replace(/\s+/g, '')).toBe(SAGA.replace(/\s+/g, ''));
     });
   });
 
   it('a turn answered with the message tool: the streamed text is taken back, the chat shows the message alone', async () => {
     await stack.withAgentWorker(async () => {
-      telegram.userMessage(204, ADA, 'answer by message');
+      telegram.userMessage(1604, ADA, 'answer by message');
       const sessions = new SessionClient(stack.client, stack.taskQueue);
-      await waitUntil('the turn to end', async () => ((await sessions.status('telegram:204'))?.turnCount ?? 0) >= 1, { timeoutMs: 60_000 });
-      await waitUntil('the session to go idle', async () => (await sessions.status('telegram:204'))?.state === 'idle');
+      await waitUntil('the turn to end', async () => ((await sessions.status('telegram:1604'))?.turnCount ?? 0) >= 1, { timeoutMs: 60_000 });
+      await waitUntil('the session to go idle', async () => (await sessions.status('telegram:1604'))?.state === 'idle');
       // The follower ends a few seconds after the turn; by then nothing else may be in flight.
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      expect(telegram.messagesTo(204).map((m) => m.text)).toEqual(['Here it is, by message.']);
+      expect(telegram.messagesTo(1604).map((m) => m.text)).toEqual(['Here it is, by message.']);
       // The preamble was streamed (a prefix of it sent), then deleted.
       const PREAMBLE = 'Let me send that to you now, one moment please.';
-      const streamed = telegram.sent.find((s) => s.method === 'sendMessage' && s.chatId === '204' && PREAMBLE.startsWith(s.text!));
+      const streamed = telegram.sent.find((s) => s.method === 'sendMessage' && s.chatId === '1604' && PREAMBLE.startsWith(s.text!));
       expect(streamed).toBeDefined();
-      expect(telegram.sent).toContainEqual(expect.objectContaining({ method: 'deleteMessage', chatId: '204', messageId: streamed!.messageId }));
+      expect(telegram.sent).toContainEqual(expect.objectContaining({ method: 'deleteMessage', chatId: '1604', messageId: streamed!.messageId }));
     });
   });
 
   it('a streamed message the user deleted: the reply is sent as a new message', async () => {
     await stack.withAgentWorker(async () => {
-      telegram.userMessage(203, ADA, 'tell a story');
-      const first = await waitUntil('the streamed message', () => telegram.messagesTo(203)[0]);
+      telegram.userMessage(1603, ADA, 'tell a story');
+      const first = await waitUntil('the streamed message', () => telegram.messagesTo(1603)[0]);
       telegram.deleteByUser(first.messageId!);
-      const messages = await answered(203, 1, STORY);
+      const messages = await answered(1603, 1, STORY);
       expect(messages).toHaveLength(1);
       expect(messages[0]!.messageId).not.toBe(first.messageId);
     });
@@ -159,11 +160,11 @@ describe('telegram streamed answers', () => {
     const config = { ...stack.config, channels: { telegram: { ...(stack.config.channels.telegram as object), streaming: false } } };
     channels = await startChannels(config, new SessionClient(stack.client, stack.taskQueue), { host: '127.0.0.1', port: 0, logger: captureLogger });
     await stack.withAgentWorker(async () => {
-      telegram.userMessage(205, ADA, 'tell a story');
-      const messages = await answered(205, 1, STORY);
+      telegram.userMessage(1605, ADA, 'tell a story');
+      const messages = await answered(1605, 1, STORY);
       expect(messages).toHaveLength(1);
-      expect(telegram.sent.filter((s) => s.chatId === '205' && s.method === 'sendMessage').map((s) => s.text)).toEqual([STORY]);
-      expect(telegram.editsTo(205)).toHaveLength(0);
+      expect(telegram.sent.filter((s) => s.chatId === '1605' && s.method === 'sendMessage').map((s) => s.text)).toEqual([STORY]);
+      expect(telegram.editsTo(1605)).toHaveLength(0);
     });
   });
 
