@@ -42,7 +42,7 @@ export class TelegramInbound {
     const message = update.success ? inboundFromUpdate(update.data) : undefined;
     if (!message) return;
     const sessionId = channelSessionId('telegram', message.chatId);
-    const after = await this.streamer?.position(sessionId).catch(() => undefined);
+    const after = await this.streamer?.position(sessionId);
     const outcome = await this.dispatch.dispatch(message, this.gate);
     if (outcome !== 'queued') return;
     this.typing.start(sessionId, message.chatId);

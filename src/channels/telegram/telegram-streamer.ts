@@ -8,6 +8,8 @@ import { TelegramStreamedTurn } from './telegram-streamed-turn.js';
 
 /** How often a follower asks whether its session still has work (it ends when not). */
 const STATUS_EVERY_MS = 3000;
+/** How long an inbound message waits for the stream's position before it goes on without streaming. */
+const POSITION_WAIT_MS = 2000;
 /** A session that streams nothing for this long is no longer followed. */
 const QUIET_MS = 10 * 60 * 1000;
 
@@ -33,9 +35,19 @@ export class TelegramStreamer {
 
   constructor(private readonly opts: TelegramStreamerOptions) {}
 
-  /** Where the session's stream ends now: taken before a message is queued, so none of its events are missed. */
-  position(sessionId: string): Promise<number> {
-    return this.opts.events.lastSeq(sessionId);
+  /**
+   * Where the session's stream ends now: taken before a message is queued, so none of its events
+   * are missed. Undefined when the stream cannot say within a moment (Redis down): the message is
+   * then queued without streaming rather than held up.
+   */
+  async position(sessionId: string): Promise<number | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), POSITION_WAIT_MS)));
+    try {
+      return await Promise.race([this.opts.events.lastSeq(sessionId).catch(() => undefined), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Follows the session from `after` unless its chat is already followed. */
