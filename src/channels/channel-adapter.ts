@@ -17,6 +17,11 @@ export interface ChannelSender {
   /** The platform's longest message; longer texts are split (see splitMessage). */
   readonly maxMessageChars: number;
   send(part: OutboundPart, signal?: AbortSignal): Promise<{ platformId?: string }>;
+  /**
+   * Replaces the text of a message sent earlier (a streamed answer): `gone` when it cannot be
+   * edited any more, and the part is then sent as a new message. Platforms without edits omit it.
+   */
+  edit?(part: OutboundPart, platformId: string, signal?: AbortSignal): Promise<'edited' | 'gone'>;
 }
 
 /** A platform update made into what a session needs: who, where, which message, what text. */

@@ -38,6 +38,10 @@ export const TelegramConfigSchema = z.looseObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'use 16 to 256 characters of A-Z a-z 0-9 _ - (Telegram allows no others)')
     .optional(),
+  /** Show the answer as it is written: one message, edited as text arrives (the channels process follows the session). */
+  streaming: z.boolean().default(true),
+  /** The shortest gap between two edits of a streamed message in one chat, ms (Telegram allows about one a second). */
+  streamEditIntervalMs: z.number().int().min(250).max(60_000).default(1000),
 });
 
 export const SlackConfigSchema = z.looseObject({

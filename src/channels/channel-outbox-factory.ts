@@ -4,6 +4,7 @@ import { channelsConfig } from './channel-config.js';
 import { ChannelOutbox } from './channel-outbox.js';
 import { createChannelSenders } from './channel-senders.js';
 import { DeliveryRecords } from './delivery-record.js';
+import { StreamedMessages } from './streamed-messages.js';
 
 /**
  * A worker's outbox over the channels enabled in its config, or undefined when none can send.
@@ -15,7 +16,7 @@ export function createChannelOutbox(config: Pick<Config, 'channels'>, stateDir: 
     const senders = createChannelSenders(channelsConfig(config));
     if (Object.keys(senders).length === 0) return undefined;
     logger.info({ channels: Object.keys(senders) }, 'channel delivery enabled');
-    return new ChannelOutbox(senders, new DeliveryRecords(stateDir));
+    return new ChannelOutbox(senders, new DeliveryRecords(stateDir), new StreamedMessages(stateDir));
   } catch (error) {
     logger.error({ err: error }, 'channel delivery disabled: the channels settings are invalid');
     return undefined;

@@ -1,17 +1,21 @@
 import type { ChannelAdapterName, ChannelDelivery, ChannelDeliveryResult } from '../contract/index.js';
-import { ChannelSendError, type ChannelSender } from './channel-adapter.js';
+import { ChannelSendError, type ChannelSender, type OutboundPart } from './channel-adapter.js';
 import type { DeliveryRecords } from './delivery-record.js';
 import { splitMessage } from './split-message.js';
+import type { StreamedMessages } from './streamed-messages.js';
 
 /**
  * Outbound delivery on a worker: splits a text at the platform's limit and sends the parts in
  * order, recording each so a retry resumes after the last part sent. Retryable failures are
- * thrown (the delivery activity retries); a platform's final refusal is returned.
+ * thrown (the delivery activity retries); a platform's final refusal is returned. A reply whose
+ * text the channels process streamed into a message (Telegram) edits that message into its first
+ * part instead of sending a new one, so the chat sees one message per turn.
  */
 export class ChannelOutbox {
   constructor(
     private readonly senders: Partial<Record<ChannelAdapterName, ChannelSender>>,
     private readonly records: DeliveryRecords,
+    private readonly streamed?: StreamedMessages,
   ) {}
 
   has(channel: string): boolean {
@@ -25,17 +29,16 @@ export class ChannelOutbox {
     const record = (await this.records.read(delivery.key)) ?? { parts: texts.length, sent: [] };
     for (let part = record.sent.length; part < texts.length; part++) {
       try {
-        const { platformId } = await sender.send(
-          {
-            chatId: delivery.chatId,
-            text: texts[part]!,
-            kind: delivery.kind,
-            key: texts.length === 1 ? delivery.key : `${delivery.key}#${part + 1}`,
-            part: part + 1,
-            parts: texts.length,
-          },
-          signal,
-        );
+        const outbound: OutboundPart = {
+          chatId: delivery.chatId,
+          text: texts[part]!,
+          kind: delivery.kind,
+          key: texts.length === 1 ? delivery.key : `${delivery.key}#${part + 1}`,
+          part: part + 1,
+          parts: texts.length,
+        };
+        const edited = part === 0 ? await this.editStreamed(sender, delivery, outbound, signal) : undefined;
+        const { platformId } = edited ? { platformId: edited } : await sender.send(outbound, signal);
         record.sent.push(platformId ?? null);
         await this.records.write(delivery.key, record);
       } catch (error) {
@@ -46,5 +49,13 @@ export class ChannelOutbox {
       }
     }
     return { status: 'delivered', parts: texts.length };
+  }
+
+  /** The streamed message's id once it holds the first part; undefined when there is none to edit. */
+  private async editStreamed(sender: ChannelSender, delivery: ChannelDelivery, part: OutboundPart, signal?: AbortSignal): Promise<string | undefined> {
+    if (!this.streamed || !sender.edit || delivery.kind !== 'reply') return undefined;
+    const messageId = await this.streamed.claimForFinal(delivery.key, delivery.chatId, part.text, signal);
+    if (!messageId) return undefined;
+    return (await sender.edit(part, messageId, signal)) === 'edited' ? messageId : undefined;
   }
 }

@@ -20,7 +20,9 @@ as routes (plus GET /healthz). Each allowed message goes to its chat's session
 (session id <channel>:<chat id>). Replies are sent by the workers, which need the same channel
 settings (tokens from the config file or EXOCLAW_TELEGRAM_TOKEN, EXOCLAW_TELEGRAM_WEBHOOK_SECRET,
 EXOCLAW_SLACK_BOT_TOKEN, EXOCLAW_SLACK_SIGNING_SECRET, EXOCLAW_SLACK_APP_TOKEN,
-EXOCLAW_WEBHOOK_SECRET). See docs/channels.md.
+EXOCLAW_WEBHOOK_SECRET). With channels.telegram.streaming (default on) it also shows answers as
+they are written, reading the session event stream; give it the workers' state root
+(agents.defaults.stateDir), or each answer arrives as a second message. See docs/channels.md.
   --host H        address the HTTP routes listen on (default 127.0.0.1; put TLS in front of
                   anything reachable from outside)
   --port P        port (default ${DEFAULT_CHANNELS_PORT}; 0 = any free port)

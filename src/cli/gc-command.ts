@@ -15,7 +15,8 @@ import { parseFlags } from './parse-flags.js';
 
 export const GC_HELP = `Usage: exoclaw-temporal gc [--older-than 7d] [--dry-run] [--json] [--force] [--state-dir DIR]
 
-Deletes runtime state in the state root (blobs/, tool-calls/, tool-outputs/, leases/) not
+Deletes runtime state in the state root (blobs/, tool-calls/, tool-outputs/, leases/,
+channel-deliveries/, channel-streams/) not
 modified for longer than --older-than, and the folders left empty, and trims the session event
 streams (events/, or Redis with events.redisUrl) to events newer than that, keeping each
 stream's last event so its numbering goes on. Never touches sessions/,

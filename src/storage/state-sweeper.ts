@@ -9,7 +9,7 @@ import { leaseExpired } from './session-lease.js';
  * workflow's history is replayed, so deleting one that an open, long-idle workflow (a session)
  * references would wedge it.
  */
-export const STATE_KINDS = ['blobs', 'payloads', 'tool-calls', 'tool-outputs', 'leases', 'channel-deliveries'] as const;
+export const STATE_KINDS = ['blobs', 'payloads', 'tool-calls', 'tool-outputs', 'leases', 'channel-deliveries', 'channel-streams'] as const;
 
 const HOUR_MS = 3_600_000;
 export const DEFAULT_STATE_RETENTION_MS = 7 * 24 * HOUR_MS;

@@ -96,8 +96,10 @@ export async function startFakeWebhookReceiver(secret: string): Promise<FakeWebh
 
 /** What the fake Bot API was asked to send. */
 export interface TelegramSent {
-  method: 'sendMessage' | 'sendChatAction';
+  method: 'sendMessage' | 'sendChatAction' | 'editMessageText' | 'deleteMessage';
   chatId: string;
+  /** sendMessage: the id given; editMessageText: the message edited. */
+  messageId?: number;
   text?: string;
   action?: string;
   at: number;
@@ -105,19 +107,31 @@ export interface TelegramSent {
 
 /**
  * A fake Telegram Bot API: `getUpdates` long-polls a queue of updates (honouring `offset` as
- * Telegram does), `sendMessage` and `sendChatAction` are recorded; a wrong token gets 401.
+ * Telegram does), `sendMessage`, `sendChatAction`, `editMessageText` and `deleteMessage` are recorded; a wrong
+ * token gets 401. Edits answer as Telegram does: 400 "message is not modified" for the same text,
+ * 400 "message to edit not found" for a message it never sent (or one `deleteByUser` removed).
  */
 export interface FakeTelegram {
   url: string;
   sent: TelegramSent[];
   /** sendMessage faults, used in order. */
   faults: Fault[];
+  /** editMessageText faults, used in order (429 with retryAfterSeconds; `hang`: applied, never answered). */
+  editFaults: Fault[];
+  /** Every editMessageText request, refused ones included. */
+  editAttempts: number;
+  /** Each message's text as the chat shows it now (after its edits), by message id. */
+  texts: Map<number, { chatId: string; text: string }>;
+  /** The user deletes a message: later edits of it are refused. */
+  deleteByUser(messageId: number): void;
+  editsTo(chatId: number | string): TelegramSent[];
   /** Offsets the poller confirmed with. */
   offsets: number[];
   /** Queues a text message from a user; returns the update. */
   userMessage(chatId: number, from: { id: number; username?: string }, text: string, extra?: Record<string, unknown>): Record<string, unknown>;
   /** Serves an update again as it was (what Telegram does when its confirmation never arrived). */
   redeliver(update: Record<string, unknown>): void;
+  /** The messages a chat shows, in order, each with its text as edited since (deleted ones gone). */
   messagesTo(chatId: number | string): TelegramSent[];
   /** What `setWebhook` registered (webhook mode), if anything. */
   webhook: { url: string; secretToken?: string; allowedUpdates?: unknown } | undefined;
@@ -145,6 +159,11 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
   const fake: Omit<FakeTelegram, 'url' | 'close'> = {
     sent: [],
     faults: [],
+    editFaults: [],
+    editAttempts: 0,
+    texts: new Map(),
+    deleteByUser: (messageId) => void fake.texts.delete(messageId),
+    editsTo: (chatId) => fake.sent.filter((s) => s.method === 'editMessageText' && s.chatId === String(chatId)),
     offsets: [],
     webhook: undefined,
     makeUpdate: (chatId, from, text) => makeUpdate(chatId, from, text),
@@ -171,7 +190,11 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
       queue.push(copy);
       for (const wake of waiting) wake();
     },
-    messagesTo: (chatId) => fake.sent.filter((s) => s.method === 'sendMessage' && s.chatId === String(chatId)),
+    // What the chat shows: each message sent, with its text as edited since.
+    messagesTo: (chatId) =>
+      fake.sent
+        .filter((s) => s.method === 'sendMessage' && s.chatId === String(chatId) && fake.texts.has(s.messageId!))
+        .map((s) => ({ ...s, text: fake.texts.get(s.messageId!)!.text })),
   };
   const server = createServer((request, response) => {
     void (async () => {
@@ -213,26 +236,63 @@ export async function startFakeTelegram(token: string): Promise<FakeTelegram> {
         };
         return json(response, 200, { ok: true, result: true, description: 'Webhook was set' });
       }
-      if (method === 'sendMessage' || method === 'sendChatAction') {
-        if (method === 'sendMessage') {
-          const fault = fake.faults.shift();
-          if (fault?.status) {
-            return json(response, fault.status, {
-              ok: false,
-              error_code: fault.status,
-              description: fault.status === 429 ? `Too Many Requests: retry after ${fault.retryAfterSeconds ?? 1}` : 'fault',
-              ...(fault.retryAfterSeconds !== undefined ? { parameters: { retry_after: fault.retryAfterSeconds } } : {}),
-            });
-          }
+      const refuse = (fault: Fault | undefined): boolean => {
+        if (!fault?.status) return false;
+        json(response, fault.status, {
+          ok: false,
+          error_code: fault.status,
+          description: fault.status === 429 ? `Too Many Requests: retry after ${fault.retryAfterSeconds ?? 1}` : 'fault',
+          ...(fault.retryAfterSeconds !== undefined ? { parameters: { retry_after: fault.retryAfterSeconds } } : {}),
+        });
+        return true;
+      };
+      if (method === 'editMessageText') {
+        fake.editAttempts += 1;
+        const fault = fake.editFaults.shift();
+        if (refuse(fault)) return;
+        const messageId = Number(params.message_id);
+        const current = fake.texts.get(messageId);
+        if (fault?.hang) {
+          // Taken but never answered: the edit shows, its sender never hears back.
+          if (current) current.text = String(params.text);
+          return;
         }
+        if (!current || current.chatId !== String(params.chat_id)) {
+          return json(response, 400, { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+        }
+        if (current.text === params.text) {
+          return json(response, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same',
+          });
+        }
+        current.text = String(params.text);
+        fake.sent.push({ method, chatId: current.chatId, messageId, text: current.text, at: Date.now() });
+        return json(response, 200, { ok: true, result: { message_id: messageId, chat: { id: params.chat_id }, text: current.text } });
+      }
+      if (method === 'deleteMessage') {
+        const messageId = Number(params.message_id);
+        if (fake.texts.get(messageId)?.chatId !== String(params.chat_id)) {
+          return json(response, 400, { ok: false, error_code: 400, description: 'Bad Request: message to delete not found' });
+        }
+        fake.texts.delete(messageId);
+        fake.sent.push({ method, chatId: String(params.chat_id), messageId, at: Date.now() });
+        return json(response, 200, { ok: true, result: true });
+      }
+      if (method === 'sendMessage' || method === 'sendChatAction') {
+        if (method === 'sendMessage' && refuse(fake.faults.shift())) return;
+        const messageId = method === 'sendMessage' ? nextMessageId++ : undefined;
+        if (messageId !== undefined) fake.texts.set(messageId, { chatId: String(params.chat_id), text: String(params.text) });
         fake.sent.push({
           method,
           chatId: String(params.chat_id),
+          ...(messageId !== undefined ? { messageId } : {}),
           ...(typeof params.text === 'string' ? { text: params.text } : {}),
           ...(typeof params.action === 'string' ? { action: params.action } : {}),
           at: Date.now(),
         });
-        return json(response, 200, { ok: true, result: method === 'sendMessage' ? { message_id: nextMessageId++, chat: { id: params.chat_id } } : true });
+        return json(response, 200, { ok: true, result: messageId !== undefined ? { message_id: messageId, chat: { id: params.chat_id } } : true });
       }
       json(response, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
     })();

@@ -39,7 +39,8 @@ describe('telegram channel', () => {
     await stack.withAgentWorker(async () => {
       stack.llm.injectFault({ delayMs: 1500, times: 1 }); // a turn long enough to show "typing…"
       const update = telegram.userMessage(100, ADA, 'hello over telegram');
-      const [reply] = await waitUntil('the reply', () => telegram.messagesTo(100).length > 0 && telegram.messagesTo(100));
+      // The answer may show while it is written (streaming): wait for its final text.
+      const [reply] = await waitUntil('the reply', () => telegram.messagesTo(100).some((m) => m.text?.includes('hello over telegram')) && telegram.messagesTo(100));
       expect(reply!.text).toContain('hello over telegram');
       const typing = telegram.sent.filter((s) => s.method === 'sendChatAction' && s.chatId === '100');
       expect(typing.length).toBeGreaterThan(0);
@@ -50,7 +51,9 @@ describe('telegram channel', () => {
 
       telegram.redeliver(update);
       telegram.userMessage(100, ADA, 'and a second one');
-      await waitUntil('the second reply', () => telegram.messagesTo(100).length >= 2);
+      await waitUntil('the second turn and its reply', async () =>
+        telegram.messagesTo(100).some((m) => m.text?.includes('and a second one')) && (await sessions.status('telegram:100'))?.turnCount === 2,
+      );
       expect(telegram.messagesTo(100).map((m) => m.text)).toEqual([
         expect.stringContaining('hello over telegram'),
         expect.stringContaining('and a second one'),

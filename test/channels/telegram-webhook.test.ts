@@ -70,12 +70,15 @@ describe('telegram channel in webhook mode', () => {
     await stack.withAgentWorker(async () => {
       const update = telegram.makeUpdate(200, ADA, 'hello over a webhook');
       expect(await telegram.postUpdate(update)).toBe(200);
-      const [reply] = await waitUntil('the reply', () => telegram.messagesTo(200).length > 0 && telegram.messagesTo(200));
+      // The answer may show while it is written (streaming): wait for its final text.
+      const [reply] = await waitUntil('the reply', () => telegram.messagesTo(200).some((m) => m.text?.includes('hello over a webhook')) && telegram.messagesTo(200));
       expect(reply!.text).toContain('hello over a webhook');
       // Telegram redelivers when our 200 was lost.
       expect(await telegram.postUpdate(update)).toBe(200);
       expect(await telegram.postUpdate(telegram.makeUpdate(200, ADA, 'and a second one'))).toBe(200);
-      await waitUntil('the second reply', () => telegram.messagesTo(200).length >= 2);
+      await waitUntil('the second turn and its reply', async () =>
+        telegram.messagesTo(200).some((m) => m.text?.includes('and a second one')) && (await sessions.status('telegram:200'))?.turnCount === 2,
+      );
       expect(telegram.messagesTo(200).map((m) => m.text)).toEqual([
         expect.stringContaining('hello over a webhook'),
         expect.stringContaining('and a second one'),

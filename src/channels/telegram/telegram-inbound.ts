@@ -6,11 +6,13 @@ import { InboundGate } from '../inbound-gate.js';
 import type { SessionDispatch } from '../session-dispatch.js';
 import { TypingIndicator } from '../typing-indicator.js';
 import type { TelegramApi } from './telegram-api.js';
+import type { TelegramStreamer } from './telegram-streamer.js';
 import { inboundFromUpdate, TelegramUpdate } from './telegram-update.js';
 
 /**
  * One Bot API update, however it arrived (polling or webhook): allowed text messages go to their
- * session and show "typing…" while it works; everything else is dropped. Throws when the message
+ * session and show "typing…" while it works (and, with streaming on, the answer as it is
+ * written); everything else is dropped. Throws when the message
  * could not be queued, so the update is delivered again (the session answers it once).
  */
 export class TelegramInbound {
@@ -24,6 +26,7 @@ export class TelegramInbound {
     sessions: SessionClient,
     logger: Logger,
     signal: AbortSignal,
+    private readonly streamer?: TelegramStreamer,
   ) {
     this.gate = new InboundGate({ channel: 'telegram', allowFrom: config.allowFrom, rateLimitPerMinute: config.rateLimitPerMinute, logger });
     this.typing = new TypingIndicator(
@@ -38,7 +41,11 @@ export class TelegramInbound {
     const update = TelegramUpdate.safeParse(raw);
     const message = update.success ? inboundFromUpdate(update.data) : undefined;
     if (!message) return;
+    const sessionId = channelSessionId('telegram', message.chatId);
+    const after = await this.streamer?.position(sessionId);
     const outcome = await this.dispatch.dispatch(message, this.gate);
-    if (outcome === 'queued') this.typing.start(channelSessionId('telegram', message.chatId), message.chatId);
+    if (outcome !== 'queued') return;
+    this.typing.start(sessionId, message.chatId);
+    if (after !== undefined) this.streamer?.follow(sessionId, message.chatId, after);
   }
 }

@@ -5,8 +5,9 @@ import type { SessionClient } from '../../temporal/session-client.js';
 import { ChannelSendError } from '../channel-adapter.js';
 import type { TelegramConfig } from '../channel-config.js';
 import type { SessionDispatch } from '../session-dispatch.js';
-import { TelegramApi } from './telegram-api.js';
+import type { TelegramApi } from './telegram-api.js';
 import { TelegramInbound } from './telegram-inbound.js';
+import type { TelegramStreamer } from './telegram-streamer.js';
 
 const Updates = z.array(z.unknown());
 
@@ -17,9 +18,7 @@ const Updates = z.array(z.unknown());
  * the chat's message id). One poller per bot token: Telegram refuses a second (409).
  */
 export class TelegramPoller {
-  private readonly api: TelegramApi;
   private readonly inbound: TelegramInbound;
-  private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
   private offset: number | undefined;
 
@@ -28,9 +27,11 @@ export class TelegramPoller {
     dispatch: SessionDispatch,
     sessions: SessionClient,
     private readonly logger: Logger,
+    private readonly api: TelegramApi,
+    private readonly abort: AbortController,
+    streamer?: TelegramStreamer,
   ) {
-    this.api = new TelegramApi(config.apiBase, config.token);
-    this.inbound = new TelegramInbound(config, this.api, dispatch, sessions, logger, this.abort.signal);
+    this.inbound = new TelegramInbound(config, api, dispatch, sessions, logger, abort.signal, streamer);
   }
 
   start(): void {
