@@ -148,7 +148,7 @@ describe('slack channel in socket mode', () => {
     // A real refusal: a client for a namespace the dev server does not have.
     const lost = await startFakeSlack(BOT_TOKEN, { appToken: APP_TOKEN });
     const nowhere = new SessionClient(new Client({ connection: stack.client.connection, namespace: 'no-such-namespace-socket-test' }), stack.taskQueue);
-    const config = { channels: { slack: { ...socketConfig().channels.slack, apiBase: lost.url } } };
+    const config = { ...stack.config, channels: { slack: { ...socketConfig().channels.slack, apiBase: lost.url } } };
     const running = await startChannels(config, nowhere, { host: '127.0.0.1', port: 0, logger: captureLogger });
     try {
       const envelope = lost.socket.pushEvent(dm('DS700', 'nowhere to go', '1700000700.000100'));
@@ -202,7 +202,7 @@ describe('slack socket mode settings', () => {
   });
 
   it('stops at start, naming the key, when Slack refuses the app token', async () => {
-    const attempt = startChannels(socketConfig({ appToken: 'xapp-1-not-the-right-token' }), sessions, { host: '127.0.0.1', port: 0, logger: captureLogger });
+    const attempt = startChannels({ ...stack.config, ...socketConfig({ appToken: 'xapp-1-not-the-right-token' }) }, sessions, { host: '127.0.0.1', port: 0, logger: captureLogger });
     await expect(attempt).rejects.toThrow(ConfigError);
     await expect(attempt).rejects.toThrow(/channels\.slack\.appToken: Slack refused apps\.connections\.open: invalid_auth/);
   });
