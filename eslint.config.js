@@ -16,7 +16,7 @@ export default defineConfig(
         // Type-aware linting from tsconfig.json; root JS files are not in it, so they get
         // TypeScript's default project.
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bin/*.js', 'eslint-rules/*.js', 'src/tools/*.mjs', 'web/chat/*.js'],
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'bin/*.js', 'eslint-rules/*.js', 'src/tools/*.mjs', 'web/chat/*.js', 'dev/heap/*.cjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -35,7 +35,7 @@ export default defineConfig(
   },
   {
     // The gateway's web chat page runs in the browser, as written (no build step).
-    files: ['web/chat/*.js'],
+    files: ['web/chat/*.js', 'dev/heap/*.cjs'],
     languageOptions: {
       globals: Object.fromEntries(
         ['document', 'location', 'sessionStorage', 'fetch', 'Headers', 'AbortController', 'TextDecoderStream', 'crypto', 'setTimeout'].map((name) => [name, 'readonly']),
