@@ -54,8 +54,9 @@ describe('webhook channel', () => {
       expect(reply!.body.text).toContain('hello from the webhook');
       expect(reply!.signatureProblem).toBeUndefined();
 
-      // The same message again (signed anew, as a sender retrying does): queued, not answered twice.
-      expect((await post(message)).status).toBe(202);
+      // The same message again, signed anew as a sender retrying a second later does (within the
+      // same second the signature would be the same one, a replay): queued, not answered twice.
+      expect((await post(message, webhookSignatureHeaders(SECRET, JSON.stringify(message), Date.now() + 1_000))).status).toBe(202);
       const next = { ...message, messageId: 'm-2', text: 'second message' };
       expect((await post(next)).status).toBe(202);
       await waitUntil('the second reply', () => repliesTo('room-1').length >= 2);
