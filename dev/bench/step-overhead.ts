@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { modelSettingsOf, runTurn } from '../../src/core/index.js';
 import { DirectExecutor } from '../../src/runtime/index.js';
 import { benchTurnMessage } from './bench-script.js';
+import { roundTripBreakdown } from './event-gaps.js';
 import { BenchSanityError, type PhaseContext } from './phase-context.js';
 import { median, round, timed } from './stats.js';
 
@@ -70,6 +71,9 @@ export async function measureStepOverhead(ctx: PhaseContext): Promise<void> {
       in_process_turn_ms: round(median(inProcessMs), 1),
       // From the last durable turn's history: what the server scheduled, and what ran in the workflow task.
       ...(await activityCounts(ctx, lastWorkflowId)),
+      // Where a step's time goes (medians from the server's event timestamps of the last durable
+      // turn): waiting for a workflow task, running it (bounded tools run inside it), the model call.
+      ...(await stepBreakdown(ctx, lastWorkflowId)),
     },
   });
   emit({ metric: 'durable_turn_ms', value: round(median(durableMs), 1), unit: 'ms', context });
@@ -90,4 +94,10 @@ async function activityCounts(ctx: PhaseContext, workflowId: string): Promise<{ 
     activities_per_turn: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
     local_activities_per_turn: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
   };
+}
+
+/** Medians of the last durable turn's workflow-task wait and run and its activities (the model calls). */
+async function stepBreakdown(ctx: PhaseContext, workflowId: string): Promise<{ wft_wait_ms: number; wft_run_ms: number; activity_ms: number }> {
+  const parts = roundTripBreakdown(await ctx.stack.client.workflow.getHandle(workflowId).fetchHistory());
+  return { wft_wait_ms: round(parts.workflowTaskWaitMs, 1), wft_run_ms: round(parts.workflowTaskRunMs, 1), activity_ms: round(parts.activityMs, 1) };
 }

@@ -70,6 +70,9 @@ describe('npm run bench -- --json', () => {
     // The bench's no-op tool is bounded: the server schedules only the 3 model calls; the 2 tool
     // calls, buildPrompt and recordTurn run in the workflow task.
     expect(overhead).toMatchObject({ activities_per_turn: 3, local_activities_per_turn: 4 });
+    // The step breakdown is read from that history: the model calls took some time, every task was run.
+    expect(overhead).toMatchObject({ activity_ms: expect.any(Number), wft_run_ms: expect.any(Number), wft_wait_ms: expect.any(Number) });
+    expect(overhead!.activity_ms as number).toBeGreaterThan(0);
     const cpu = metrics.filter((m) => m.metric === 'worker_cpu_per_turn');
     expect(cpu.map((m) => [m.concurrency, m.unit])).toEqual([
       [1, 'ms/turn'],
