@@ -361,6 +361,9 @@ const DECIDED = { allow: 'Allowed once', allow_session: 'Allowed for this sessio
 
 async function decide(card, approval, decision, reason) {
   for (const b of card.querySelectorAll('button, input')) b.disabled = true;
+  // This page's answer settles the card (it names who decided): a tool_started event that comes
+  // back before the answer to the POST must not settle it first.
+  card.dataset.deciding = 'true';
   const body = { decision, ...(decision === 'deny' && reason ? { reason } : {}) };
   try {
     const answer = await api(`/v1/sessions/${encodeURIComponent(state.session)}/approvals/${encodeURIComponent(approval.id)}`, {
@@ -373,6 +376,7 @@ async function decide(card, approval, decision, reason) {
     // 404: answered elsewhere, timed out or stopped; anything else may be tried again.
     if (/No call of session/.test(error.message)) settleApproval(card, 'No longer waiting (answered elsewhere, timed out or stopped).', 'gone');
     else {
+      delete card.dataset.deciding;
       card.querySelector('.status').textContent = `Not sent: ${error.message}`;
       for (const b of card.querySelectorAll('button, input')) b.disabled = false;
     }
@@ -390,7 +394,7 @@ function settleApproval(card, text, kind) {
 /** A call that starts or ends was answered, here or elsewhere (another tab, the CLI, chat). */
 function settleApprovalOf(callId, text) {
   for (const card of approvalCards.values()) {
-    if (card.dataset.callId === callId && card.classList.contains('waiting')) settleApproval(card, text, 'allowed');
+    if (card.dataset.callId === callId && card.classList.contains('waiting') && !card.dataset.deciding) settleApproval(card, text, 'allowed');
   }
 }
 
